@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: installs dependencies, brings up the stack (unless one is running or named by the
+// environment), runs typecheck, lint and every workspace's tests through Turborepo, prints a summary,
+// and stops what it started.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureNodeModules } from './lib/deps.mjs';
+import { ensureTools } from './lib/tools.mjs';
+import { withStack } from './lib/with-stack.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const reports = path.join(root, 'reports', 'vitest');
+
+function summarise() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  if (fs.existsSync(reports)) {
+    for (const f of fs.readdirSync(reports).filter((n) => n.endsWith('.json'))) {
+      const r = JSON.parse(fs.readFileSync(path.join(reports, f), 'utf8'));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests;
+      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+    }
+  }
+  return { passed, failed, skipped };
+}
+
+ensureNodeModules(root);
+ensureTools();
+fs.rmSync(reports, { recursive: true, force: true });
+
+const code = await withStack(root, async (env) => {
+  const tasks = process.argv.slice(2).length ? process.argv.slice(2) : ['typecheck', 'lint', 'test'];
+  const res = spawnSync('npx', ['turbo', 'run', ...tasks, '--env-mode=loose', '--concurrency=2', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return res.status ?? 1;
+});
+
+const { passed, failed, skipped } = summarise();
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);

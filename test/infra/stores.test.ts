@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis';
+import { MongoClient, MongoServerError } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stackEnv, uniqueName } from '../support/stack-env.js';
+
+const env = stackEnv();
+const mongo = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+
+afterAll(async () => {
+  await mongo.close();
+  redis.disconnect();
+});
+
+describe('MongoDB-wire database', () => {
+  it('enforces a unique index', async () => {
+    const coll = mongo.db().collection(uniqueName('infra_unique'));
+    await coll.createIndex({ notificationId: 1, channel: 1 }, { unique: true });
+    await coll.insertOne({ notificationId: 'n1', channel: 'EMAIL' });
+    const err = await coll.insertOne({ notificationId: 'n1', channel: 'EMAIL' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MongoServerError);
+    expect((err as MongoServerError).code).toBe(11000);
+    await coll.drop();
+  });
+
+  it('upserts with findOneAndUpdate and applies bulkWrite', async () => {
+    const coll = mongo.db().collection<{ _id: string; count: number }>(uniqueName('infra_upsert'));
+    const first = await coll.findOneAndUpdate({ _id: 'k' }, { $inc: { count: 1 } }, { upsert: true, returnDocument: 'after' });
+    expect(first?.count).toBe(1);
+    const second = await coll.findOneAndUpdate({ _id: 'k' }, { $inc: { count: 1 } }, { upsert: true, returnDocument: 'after' });
+    expect(second?.count).toBe(2);
+    const res = await coll.bulkWrite([
+      { insertOne: { document: { _id: 'a', count: 0 } } },
+      { updateOne: { filter: { _id: 'k' }, update: { $set: { count: 10 } } } },
+    ]);
+    expect(res.insertedCount).toBe(1);
+    expect(res.modifiedCount).toBe(1);
+    await coll.drop();
+  });
+
+  // FerretDB 1.x does not implement TTL indexes (it answers NotImplemented, code 238); the services'
+  // index helper falls back to a sweeper there. A real MongoDB creates the index.
+  it('creates a TTL index or says plainly that it cannot', async () => {
+    const coll = mongo.db().collection(uniqueName('infra_ttl'));
+    const err = await coll.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (err) {
+      expect((err as MongoServerError).code).toBe(238);
+    } else {
+      const indexes = await coll.indexes();
+      expect(indexes.some((i) => i.expireAfterSeconds === 0)).toBe(true);
+    }
+    await coll.drop().catch(() => undefined);
+  });
+});
+
+describe('Redis', () => {
+  it('claims with SET NX once', async () => {
+    const key = uniqueName('infra:claim');
+    expect(await redis.set(key, 'a', 'PX', 10_000, 'NX')).toBe('OK');
+    expect(await redis.set(key, 'b', 'PX', 10_000, 'NX')).toBeNull();
+    expect(await redis.get(key)).toBe('a');
+  });
+
+  it('runs a pipeline', async () => {
+    const key = uniqueName('infra:counter');
+    const results = await redis.pipeline().incr(key).incr(key).pexpire(key, 10_000).exec();
+    expect(results?.map(([err, v]) => [err, v])).toEqual([
+      [null, 1],
+      [null, 2],
+      [null, 1],
+    ]);
+  });
+});
