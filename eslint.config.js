@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -6,10 +7,11 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['scripts/**', 'test/**', '**/*.test.ts', '**/bench/**', '**/cli/**'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**', 'test/**', '**/*.test.ts', '**/bench/**', '**/cli/**', '**/*.mjs'], rules: { 'no-console': 'off' } },
 );

@@ -34,7 +34,7 @@ fs.rmSync(reports, { recursive: true, force: true });
 
 const code = await withStack(root, async (env) => {
   const tasks = process.argv.slice(2).length ? process.argv.slice(2) : ['typecheck', 'lint', 'test'];
-  const res = spawnSync('npx', ['turbo', 'run', ...tasks, '--env-mode=loose', '--concurrency=2', '--output-logs=errors-only'], {
+  const res = spawnSync('npx', ['turbo', 'run', ...tasks, '--env-mode=loose', '--concurrency=2', '--continue', '--output-logs=errors-only'], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },

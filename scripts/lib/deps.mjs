@@ -4,13 +4,26 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+function npm(root, args) {
+  return spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+}
+
 export function ensureNodeModules(root) {
-  const lock = fs.readFileSync(path.join(root, 'package-lock.json'));
-  const hash = createHash('sha256').update(lock).digest('hex');
+  const lockPath = path.join(root, 'package-lock.json');
+  const hash = createHash('sha256').update(fs.readFileSync(lockPath)).digest('hex');
   const marker = path.join(root, 'node_modules', '.notify-lock-hash');
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === hash) return;
   process.stderr.write('[setup] npm ci (dependencies changed or not installed)\n');
-  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`npm ci failed with exit code ${res.status}`);
-  fs.writeFileSync(marker, hash);
+  let res = npm(root, ['ci']);
+  if (res.status !== 0 && /in sync/.test(res.stderr)) {
+    // Some npm releases record platform-specific optional packages inconsistently and then refuse their
+    // own lockfile; `npm install` still installs the locked versions.
+    process.stderr.write('[setup] npm ci refused the lockfile; installing the locked versions with npm install\n');
+    res = npm(root, ['install']);
+  }
+  if (res.status !== 0) {
+    process.stderr.write(res.stderr);
+    throw new Error(`npm dependency installation failed with exit code ${res.status}`);
+  }
+  fs.writeFileSync(marker, createHash('sha256').update(fs.readFileSync(lockPath)).digest('hex'));
 }

@@ -18,8 +18,8 @@ function servicesWithHealthchecks(config: string): string[] {
   let current: string | undefined;
   for (const line of config.split('\n')) {
     if (/^\S/.test(line)) inServices = line.startsWith('services:');
-    else if (inServices && /^  [\w-]+:$/.test(line)) current = line.trim().slice(0, -1);
-    else if (inServices && current && /^    healthcheck:/.test(line)) found.push(current);
+    else if (inServices && /^ {2}[\w-]+:$/.test(line)) current = line.trim().slice(0, -1);
+    else if (inServices && current && /^ {4}healthcheck:/.test(line)) found.push(current);
   }
   return found;
 }
