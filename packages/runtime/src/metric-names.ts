@@ -1,0 +1,32 @@
+/**
+ * Every metric name the services export, in one place: dashboards, alert rules and their tests read
+ * this list. Labels are listed beside each.
+ */
+export const MetricNames = {
+  /** counter {service, topic, outcome=success|retried|dead_lettered} */
+  RECORDS_PROCESSED: 'notify_records_processed_total',
+  /** counter {service, topic, code} */
+  RECORDS_FAILED: 'notify_records_failed_total',
+  /** counter {service, topic, tier} */
+  RECORDS_RETRIED: 'notify_records_retried_total',
+  /** counter {service, topic, code} */
+  RECORDS_DEAD_LETTERED: 'notify_records_dead_lettered_total',
+  /** histogram {service} */
+  BATCH_DURATION: 'notify_batch_duration_seconds',
+  /** histogram {service, outcome=committed|aborted} */
+  TRANSACTION_DURATION: 'notify_transaction_duration_seconds',
+  /** gauge {service, topic, partition} */
+  CONSUMER_LAG: 'notify_consumer_lag',
+  /** histogram {service, stage}: from the request-time header to this stage's output */
+  E2E_LATENCY: 'notify_e2e_latency_seconds',
+  /** histogram {provider, status} */
+  PROVIDER_REQUEST_DURATION: 'notify_provider_request_duration_seconds',
+  /** gauge {provider}: 0 closed, 1 half-open, 2 open */
+  PROVIDER_CIRCUIT_STATE: 'notify_provider_circuit_state',
+  /** counter {service, status} */
+  STATUS_EVENTS: 'notify_status_events_total',
+  /** counter {service, method, route, status} */
+  HTTP_REQUESTS: 'notify_http_requests_total',
+  /** gauge {service}: 1 when the consumer group is joined */
+  GROUP_JOINED: 'notify_consumer_group_joined',
+} as const;

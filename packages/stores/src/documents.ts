@@ -1,0 +1,138 @@
+import type { Channel } from '@notify/schemas';
+
+/** Collection names, in one place. */
+export const Collections = {
+  tenants: 'tenants',
+  apiKeys: 'api_keys',
+  recipients: 'recipients',
+  preferences: 'preferences',
+  templates: 'templates',
+  notifications: 'notifications',
+  deliveries: 'deliveries',
+  inbox: 'inapp_inbox',
+  scheduled: 'scheduled_notifications',
+  idempotency: 'idempotency_keys',
+  auditLog: 'audit_log',
+} as const;
+
+export interface TenantDoc {
+  _id: string; // tenantId
+  name: string;
+  /** Locale used when a recipient's locale has no template. */
+  defaultLocale: string;
+  createdAt: Date;
+}
+
+export interface ApiKeyDoc {
+  _id: string; // key id (public prefix)
+  tenantId: string;
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  secretHash: string;
+  /** Requests per minute allowed for this key. */
+  rateLimitPerMinute: number;
+  /** Admin keys may change runtime controls. */
+  scopes: string[];
+  createdAt: Date;
+  revokedAt?: Date;
+}
+
+export interface RecipientDoc {
+  tenantId: string;
+  userId: string;
+  email?: string;
+  /** E.164. */
+  phone?: string;
+  deviceTokens: string[];
+  webhookUrl?: string;
+  /** BCP 47, e.g. en-GB. */
+  locale: string;
+  /** IANA zone, e.g. Europe/Paris. */
+  timezone: string;
+  updatedAt: Date;
+}
+
+/** HH:mm in the recipient's time zone; a window may wrap midnight (22:00 → 07:00). */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+export interface PreferencesDoc {
+  tenantId: string;
+  userId: string;
+  /** Unsubscribed from everything (CRITICAL still goes out unless the category is opted out explicitly). */
+  globalUnsubscribe: boolean;
+  /** category -> channel -> opted in. Missing entries mean opted in. */
+  categories: Record<string, Partial<Record<Channel, boolean>>>;
+  quietHours?: QuietHours;
+  updatedAt: Date;
+}
+
+export interface TemplateDoc {
+  tenantId: string;
+  templateId: string;
+  channel: Channel;
+  locale: string;
+  version: number;
+  subject?: string;
+  body: string;
+  html?: string;
+  createdAt: Date;
+}
+
+export interface StatusTimelineEntry {
+  status: string;
+  stage: string;
+  channel?: Channel;
+  provider?: string;
+  reason?: string;
+  providerMessageId?: string;
+  occurredAt: Date;
+  attributes?: Record<string, string>;
+}
+
+export interface NotificationDoc {
+  _id: string; // notificationId
+  tenantId: string;
+  userId: string;
+  /** Latest status by occurredAt. */
+  status: string;
+  timeline: StatusTimelineEntry[];
+  updatedAt: Date;
+}
+
+export interface DeliveryDoc {
+  notificationId: string;
+  channel: Channel;
+  provider: string;
+  providerMessageId: string;
+  sentAt: Date;
+}
+
+export interface InboxDoc {
+  _id: string; // notificationId
+  tenantId: string;
+  userId: string;
+  title: string | null;
+  body: string;
+  category: string;
+  data: Record<string, string>;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export interface ScheduledDoc {
+  _id: string; // notificationId
+  tenantId: string;
+  /** When to re-emit. */
+  dueAt: Date;
+  /** Avro-encoded NotificationEnriched value as produced, re-emitted unchanged. */
+  payload: Buffer;
+  key: string;
+  headers: Record<string, string>;
+  reason: string;
+  state: 'pending' | 'emitted';
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  createdAt: Date;
+}
