@@ -1,3 +1,16 @@
 export * from './errors.js';
 export * from './headers.js';
 export * from './metric-names.js';
+export { loadConfig, runtimeEnvSchema, type RuntimeEnv } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { createMetricsRegistry, createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
+export { createKafka } from './kafka-client.js';
+export { AvroSerde } from './avro-serde.js';
+export { output, type Output, type RecordContext, type InputRecord, type RecordHandler, type BatchHandler, type ProcessorDefinition } from './processor.js';
+export { StreamProcessor, type StreamProcessorOptions } from './stream-processor.js';
+export { OutputPublisher } from './output-publisher.js';
+export { ensureTopics, topicConfigs } from './topic-admin.js';
+export { nextRetryStep, type RetryStep } from './retry-policy.js';
+export { childTraceparent, parseTraceparent } from './trace-context.js';
+export { startAdminServer, type ReadinessCheck } from './admin-server.js';
+export { runService, type ServiceContext, type RunningService } from './service.js';

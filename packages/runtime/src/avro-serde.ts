@@ -1,0 +1,117 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { loadSchema, type SchemaName, type TopicSpec } from '@notify/schemas';
+import avro from 'avsc';
+import { DependencyUnavailableError, DeserializationError, PermanentError, ErrorCodes } from './errors.js';
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export interface SerdeOptions {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * Avro in the Confluent wire format through a schema registry. Values are decoded with the local schema
+ * as the reader (so a newer writer resolves into the types this code was built with); writer schemas and
+ * resolvers are cached by schema id, output schema ids by subject.
+ */
+export class AvroSerde {
+  private readonly registry: SchemaRegistry;
+  private readonly readerTypes = new Map<SchemaName, avro.Type>();
+  private readonly resolvers = new Map<string, avro.Type | avro.Resolver>();
+  private readonly outputIds = new Map<string, number>();
+
+  constructor(options: SerdeOptions) {
+    this.registry = new SchemaRegistry({
+      host: options.url,
+      ...(options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
+    });
+  }
+
+  /** Registers (or, when `register` is false, looks up) the value schema of each output topic. */
+  async prepareOutputs(topics: TopicSpec[], register: boolean): Promise<void> {
+    for (const topic of topics) {
+      const subject = `${topic.name}-value`;
+      if (this.outputIds.has(subject)) continue;
+      const schema = JSON.stringify(loadSchema(topic.schema));
+      try {
+        const id = register
+          ? (await this.registry.register({ type: SchemaType.AVRO, schema }, { subject })).id
+          : await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema });
+        this.outputIds.set(subject, id);
+      } catch (err) {
+        throw new PermanentError(ErrorCodes.CONFIG, `schema for ${subject} could not be ${register ? 'registered' : 'found'}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+
+  encode(topic: TopicSpec, value: unknown): Buffer {
+    const subject = `${topic.name}-value`;
+    const id = this.outputIds.get(subject);
+    if (id === undefined) throw new PermanentError(ErrorCodes.CONFIG, `output topic ${topic.name} was not prepared`);
+    const type = this.readerType(topic.schema);
+    let body: Buffer;
+    try {
+      body = type.toBuffer(value);
+    } catch (err) {
+      const paths: string[] = [];
+      type.isValid(value, { errorHook: (p) => paths.push(p.join('.')) });
+      throw new PermanentError(ErrorCodes.VALIDATION, `value for ${topic.name} does not match its schema at ${paths.join(', ') || '(root)'}`, {
+        cause: err,
+      });
+    }
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt8(MAGIC_BYTE, 0);
+    header.writeInt32BE(id, 1);
+    return Buffer.concat([header, body]);
+  }
+
+  /** Decodes a Confluent-framed value into the local schema's shape. */
+  async decode<T>(schema: SchemaName, bytes: Buffer | null): Promise<T> {
+    if (!bytes || bytes.length < HEADER_BYTES) throw new DeserializationError('value is empty or shorter than the Confluent header');
+    if (bytes[0] !== MAGIC_BYTE) throw new DeserializationError(`wrong magic byte ${bytes[0]} (expected 0)`);
+    const id = bytes.readInt32BE(1);
+    const reader = this.readerType(schema);
+    const resolver = await this.resolverFor(schema, id, reader);
+    try {
+      return (resolver === reader ? reader.fromBuffer(bytes.subarray(HEADER_BYTES)) : reader.fromBuffer(bytes.subarray(HEADER_BYTES), resolver as avro.Resolver)) as T;
+    } catch (err) {
+      throw new DeserializationError(`Avro body does not decode with schema id ${id}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private readerType(schema: SchemaName): avro.Type {
+    let type = this.readerTypes.get(schema);
+    if (!type) {
+      type = avro.Type.forSchema(loadSchema(schema) as avro.Schema);
+      this.readerTypes.set(schema, type);
+    }
+    return type;
+  }
+
+  private async resolverFor(schema: SchemaName, id: number, reader: avro.Type): Promise<avro.Type | avro.Resolver> {
+    const key = `${schema}:${id}`;
+    const cached = this.resolvers.get(key);
+    if (cached) return cached;
+    let writer: avro.Type;
+    try {
+      writer = (await this.registry.getSchema(id)) as unknown as avro.Type;
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 404) throw new DeserializationError(`unknown schema id ${id}`, { cause: err });
+      throw new DependencyUnavailableError('schema registry', { cause: err });
+    }
+    let resolver: avro.Type | avro.Resolver;
+    try {
+      resolver = writer.equals(reader) ? reader : reader.createResolver(writer);
+    } catch (err) {
+      throw new DeserializationError(`schema id ${id} cannot be read as ${schema}: ${(err as Error).message}`, { cause: err });
+    }
+    this.resolvers.set(key, resolver);
+    return resolver;
+  }
+}

@@ -1,0 +1,75 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Reads configuration from environment variables through a zod schema. Every bad or missing variable is
+ * reported at once, by name; values are never echoed (they may be secrets).
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const csv = z
+  .string()
+  .min(1)
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** Variables every service reads. */
+export const runtimeEnvSchema = z.object({
+  KAFKA_BROKERS: csv,
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_URL: z.url(),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  /** Register output schemas at start-up; when false they must already exist in the registry. */
+  SCHEMA_REGISTRY_AUTO_REGISTER: bool.default(true),
+  /** Create topics (with retry and DLQ topics) at start-up. */
+  KAFKA_CREATE_TOPICS: bool.default(true),
+  /** Stable per replica (the pod name): the transactional id derives from it, so a restart fences its predecessor. */
+  INSTANCE_ID: z.string().min(1).default(os.hostname()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADMIN_PORT: port.default(9464),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(25_000), // 25 s, under the pod's 30 s grace
+  /** Delay of each retry tier, e.g. "1000,10000,60000" for 1 s, 10 s and 1 min. */
+  RETRY_DELAYS_MS: z
+    .string()
+    .default('1000,10000,60000')
+    .transform((s, ctx) => {
+      const delays = s.split(',').map((x) => Number(x.trim()));
+      if (delays.some((d) => !Number.isInteger(d) || d < 0)) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated non-negative integers (milliseconds)' });
+        return z.NEVER;
+      }
+      return delays;
+    }),
+  /** Records per Kafka transaction; a fetched batch larger than this is committed in slices. */
+  TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
+  /** How often consumer lag is measured. */
+  LAG_INTERVAL_MS: z.coerce.number().int().positive().default(15_000), // 15 s
+}).superRefine((env, ctx) => {
+  if (env.KAFKA_SASL_MECHANISM && (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)) {
+    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `required when KAFKA_SASL_MECHANISM is set` });
+    }
+  }
+  // Run even when other variables failed, so every problem is reported in one go.
+}, { when: () => true });
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;

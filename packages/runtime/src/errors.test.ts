@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DependencyUnavailableError, ErrorCodes, NotifyError, ProviderError, TransientError, toFailure, ValidationError } from './errors.js';
+
+describe('ProviderError.fromStatus', () => {
+  it.each([
+    [400, ErrorCodes.PROVIDER_REJECTED, false],
+    [401, ErrorCodes.PROVIDER_REJECTED, false],
+    [404, ErrorCodes.PROVIDER_REJECTED, false],
+    [408, ErrorCodes.PROVIDER_UNAVAILABLE, true],
+    [429, ErrorCodes.PROVIDER_RATE_LIMITED, true],
+    [500, ErrorCodes.PROVIDER_UNAVAILABLE, true],
+    [503, ErrorCodes.PROVIDER_UNAVAILABLE, true],
+  ])('%i → %s (retriable %s)', (status, code, canRetry) => {
+    const err = ProviderError.fromStatus('twilio', status, 'x');
+    expect(err.code).toBe(code);
+    expect(err.canRetry).toBe(canRetry);
+    expect(err.status).toBe(status);
+  });
+});
+
+describe('toFailure', () => {
+  it('keeps typed errors as they are', () => {
+    const err = new ValidationError([{ path: 'recipients', message: 'required' }]);
+    expect(toFailure(err)).toBe(err);
+  });
+
+  it('classifies network errors as an unavailable dependency', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toFailure(err)).toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('treats unknown errors as transient, keeping the message', () => {
+    const f = toFailure(new Error('surprise'));
+    expect(f).toBeInstanceOf(TransientError);
+    expect(f.message).toBe('surprise');
+    expect(f.code).toBe(ErrorCodes.INTERNAL);
+  });
+
+  it('wraps non-errors', () => {
+    expect(toFailure('text')).toBeInstanceOf(NotifyError);
+  });
+});

@@ -1,0 +1,65 @@
+import type { SchemaValueTypes, TopicSpec } from '@notify/schemas';
+import type { Logger } from 'pino';
+import type { HeaderMap } from './headers.js';
+
+/** One record to produce: a topic from the registry, its typed value, the key, extra headers. */
+export interface Output<S extends keyof SchemaValueTypes = keyof SchemaValueTypes> {
+  topic: TopicSpec<S>;
+  key: string;
+  value: SchemaValueTypes[S];
+  headers?: HeaderMap;
+}
+
+/** Builds an Output with the value type checked against the topic's schema. */
+export function output<S extends keyof SchemaValueTypes>(
+  topic: TopicSpec<S>,
+  key: string,
+  value: SchemaValueTypes[S],
+  headers?: HeaderMap,
+): Output<S> {
+  return headers ? { topic, key, value, headers } : { topic, key, value };
+}
+
+export interface RecordContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: HeaderMap;
+  /** 1 on the first try, n on the n-th. */
+  attempt: number;
+  logger: Logger;
+  now(): number;
+}
+
+export interface InputRecord<T> {
+  value: T;
+  context: RecordContext;
+}
+
+/** Per-record processing: zero or more outputs, or a throw (classified by the runtime). */
+export type RecordHandler<T> = (value: T, context: RecordContext) => Promise<Output[]> | Output[];
+
+/**
+ * Batch processing, for lookups worth batching: one result per input, in order. A result that is an Error
+ * fails only its own record.
+ */
+export type BatchHandler<T> = (records: Array<InputRecord<T>>) => Promise<Array<Output[] | Error>>;
+
+export interface ProcessorDefinition<S extends keyof SchemaValueTypes> {
+  /** Stage name, used for metrics and the consumer group default. */
+  name: string;
+  input: TopicSpec<S>;
+  /** Every topic this processor may produce to (schemas are registered for these at start-up). */
+  outputs: TopicSpec[];
+  handle: { record: RecordHandler<SchemaValueTypes[S]> } | { batch: BatchHandler<SchemaValueTypes[S]> };
+  /** Log bindings for a decoded value, e.g. notification and tenant ids. */
+  bindings?: (value: SchemaValueTypes[S]) => Record<string, string>;
+  /** Consumer group id; defaults to `notify.<name>`. */
+  groupId?: string;
+  /**
+   * exactly-once (default): outputs and offsets in one transaction. at-least-once: for processors whose
+   * side effects are outside Kafka and idempotent anyway (senders); offsets committed after outputs.
+   */
+  delivery?: 'exactly-once' | 'at-least-once';
+}

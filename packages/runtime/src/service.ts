@@ -1,0 +1,181 @@
+import type { SchemaValueTypes, TopicSpec } from '@notify/schemas';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { startAdminServer, type AdminServer, type ReadinessCheck } from './admin-server.js';
+import { AvroSerde } from './avro-serde.js';
+import { loadConfig, runtimeEnvSchema, type RuntimeEnv } from './config.js';
+import { ConfigError } from './errors.js';
+import { createKafka } from './kafka-client.js';
+import { startLagMonitor } from './lag-monitor.js';
+import { createLogger } from './logger.js';
+import { createMetricsRegistry, createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
+import { OutputPublisher } from './output-publisher.js';
+import type { ProcessorDefinition } from './processor.js';
+import { StreamProcessor } from './stream-processor.js';
+import { ensureTopics, topicConfigs } from './topic-admin.js';
+
+export interface ServiceContext {
+  name: string;
+  env: RuntimeEnv;
+  logger: Logger;
+  registry: Registry;
+  metrics: RuntimeMetrics;
+  kafka: Kafka;
+  serde: AvroSerde;
+  /** Adds a consume-process-produce loop; started after setup returns. */
+  addProcessor<S extends keyof SchemaValueTypes>(def: ProcessorDefinition<S>): StreamProcessor<S>;
+  /** A publisher for outputs produced outside a consume loop; topics are prepared at start-up. */
+  publisher(outputs: TopicSpec[]): OutputPublisher;
+  addReadinessCheck(name: string, check: ReadinessCheck): void;
+  /** Runs on shutdown, after the processors stopped, in reverse order of registration. */
+  onShutdown(close: () => Promise<void> | void): void;
+  /** Runs once everything is started (e.g. to open an HTTP listener last). */
+  onStarted(start: () => Promise<void> | void): void;
+}
+
+export interface RunningService {
+  ctx: ServiceContext;
+  adminPort: number;
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * The composition root's only call: validated config, logger, metrics, Kafka, serde, topics, admin
+ * endpoints, processors and graceful shutdown. `setup` wires the service's domain to topics.
+ */
+export async function runService(
+  name: string,
+  setup: (ctx: ServiceContext) => Promise<void> | void,
+  options: { env?: NodeJS.ProcessEnv; exitOnShutdown?: boolean } = {},
+): Promise<RunningService> {
+  let env: RuntimeEnv;
+  try {
+    env = loadConfig(runtimeEnvSchema, options.env ?? process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${name}: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const exitOnShutdown = options.exitOnShutdown ?? true;
+  const logger = createLogger(name, env.LOG_LEVEL);
+  const registry = createMetricsRegistry(name);
+  const metrics = createRuntimeMetrics(registry);
+  const kafka = createKafka(env, name, logger);
+  const serde = new AvroSerde({
+    url: env.SCHEMA_REGISTRY_URL,
+    ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
+  });
+
+  const processors: StreamProcessor<keyof SchemaValueTypes>[] = [];
+  const publisherTopics: TopicSpec[] = [];
+  const producers: Producer[] = [];
+  const checks: Record<string, ReadinessCheck> = {};
+  const closers: Array<() => Promise<void> | void> = [];
+  const starters: Array<() => Promise<void> | void> = [];
+  let shuttingDown: Promise<void> | undefined;
+  const started: { admin?: AdminServer } = {};
+  const kafkaAdmin: Admin = kafka.admin();
+  const stopLag: Array<() => void> = [];
+
+  const fatal = (err: Error) => {
+    logger.fatal({ err }, 'fatal error; shutting down');
+    void shutdown('fatal', 1);
+  };
+
+  const ctx: ServiceContext = {
+    name,
+    env,
+    logger,
+    registry,
+    metrics,
+    kafka,
+    serde,
+    addProcessor(def) {
+      const p = new StreamProcessor(def, {
+        service: name,
+        kafka,
+        serde,
+        logger,
+        metrics,
+        instanceId: env.INSTANCE_ID,
+        retryDelaysMs: env.RETRY_DELAYS_MS,
+        maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
+        onFatal: fatal,
+      });
+      processors.push(p as unknown as StreamProcessor<keyof SchemaValueTypes>);
+      return p;
+    },
+    publisher(outputs) {
+      publisherTopics.push(...outputs);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      producers.push(producer);
+      return new OutputPublisher(producer, serde);
+    },
+    addReadinessCheck(checkName, check) {
+      checks[checkName] = check;
+    },
+    onShutdown(close) {
+      closers.push(close);
+    },
+    onStarted(start) {
+      starters.push(start);
+    },
+  };
+
+  async function shutdown(reason: string, code = 0): Promise<void> {
+    if (shuttingDown) return shuttingDown;
+    shuttingDown = (async () => {
+      logger.info({ reason }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error({ graceMs: env.SHUTDOWN_GRACE_MS }, 'shutdown exceeded its grace period');
+        if (exitOnShutdown) process.exit(1);
+      }, env.SHUTDOWN_GRACE_MS);
+      force.unref();
+      for (const stop of stopLag) stop();
+      for (const p of processors) await p.stop().catch((err: unknown) => logger.warn({ err }, 'processor stop failed'));
+      for (const close of [...closers].reverse()) await Promise.resolve(close()).catch((err: unknown) => logger.warn({ err }, 'close failed'));
+      for (const producer of producers) await producer.disconnect().catch(() => undefined);
+      await kafkaAdmin.disconnect().catch(() => undefined);
+      await started.admin?.close();
+      clearTimeout(force);
+      logger.info('stopped');
+      if (exitOnShutdown) process.exit(code);
+    })();
+    return shuttingDown;
+  }
+
+  if (exitOnShutdown) {
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.on('unhandledRejection', (err) => fatal(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  await setup(ctx);
+
+  await kafkaAdmin.connect();
+  if (env.KAFKA_CREATE_TOPICS) {
+    const retryTiers = env.RETRY_DELAYS_MS.length;
+    const wanted = [
+      ...processors.flatMap((p) => [...topicConfigs(p.definition.input, retryTiers, true), ...p.definition.outputs.flatMap((o) => topicConfigs(o, retryTiers, false))]),
+      ...publisherTopics.flatMap((o) => topicConfigs(o, retryTiers, false)),
+    ];
+    const created = await ensureTopics(kafkaAdmin, wanted);
+    if (created.length) logger.info({ topics: created }, 'created topics');
+  }
+  await serde.prepareOutputs([...processors.flatMap((p) => p.definition.outputs), ...publisherTopics], env.SCHEMA_REGISTRY_AUTO_REGISTER);
+
+  for (const producer of producers) await producer.connect();
+  checks.kafka = () => processors.every((p) => p.isReady());
+  const admin = await startAdminServer(env.ADMIN_PORT, registry, checks);
+  started.admin = admin;
+  for (const p of processors) {
+    await p.start();
+    stopLag.push(startLagMonitor(kafkaAdmin, p.groupId, p.inputTopics, metrics, name, env.LAG_INTERVAL_MS, logger));
+  }
+  for (const start of starters) await start();
+  logger.info({ adminPort: admin.port, processors: processors.map((p) => p.groupId) }, 'started');
+  return { ctx, adminPort: admin.port, shutdown: (reason) => shutdown(reason) };
+}

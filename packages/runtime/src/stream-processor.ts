@@ -1,0 +1,361 @@
+import { dlqTopicName, retryTopicName, type SchemaValueTypes, type TopicSpec } from '@notify/schemas';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { AvroSerde } from './avro-serde.js';
+import { ErrorCodes, toFailure, type NotifyError } from './errors.js';
+import { failureHeaders } from './failure-headers.js';
+import { Headers, readHeaders, type HeaderMap } from './headers.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
+import { nextRetryStep } from './retry-policy.js';
+import { childTraceparent, parseTraceparent } from './trace-context.js';
+import { withTransactionRetry } from './transaction-retry.js';
+
+export interface StreamProcessorOptions {
+  service: string;
+  kafka: Kafka;
+  serde: AvroSerde;
+  logger: Logger;
+  metrics: RuntimeMetrics;
+  instanceId: string;
+  retryDelaysMs: readonly number[];
+  /** Records per transaction (or per offset commit at-least-once). */
+  maxRecordsPerTransaction: number;
+  /** Called when the processor cannot go on (e.g. fenced by a newer instance); the service should exit. */
+  onFatal: (err: Error) => void;
+  clock?: () => number;
+}
+
+const BACKOFF_INITIAL_MS = 500;
+const BACKOFF_MAX_MS = 30_000; // 30 s
+
+interface Evaluated {
+  message: KafkaMessage;
+  headers: HeaderMap;
+  attempt: number;
+  outputs?: Output[];
+  failure?: NotifyError;
+}
+
+/**
+ * The one Kafka processing loop. It owns fetch, decode, retries, dead letters, transactions, offsets and
+ * metrics, and calls the processor's handler with decoded values only.
+ *
+ * Exactly-once: each slice of a fetched batch is one Kafka transaction holding the outputs, retry/DLQ
+ * records and the consumer offsets. A failure of our own infrastructure (a store or the registry down,
+ * the transaction refused) aborts the slice and backs the partition off, so nothing advances until it
+ * passes; a failure of one record goes to its retry tier or the DLQ and the rest of the batch moves on.
+ */
+export class StreamProcessor<S extends keyof SchemaValueTypes> {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly backoff = new Map<string, number>();
+  private joined = false;
+  private readonly clock: () => number;
+  readonly groupId: string;
+  private readonly eos: boolean;
+  private readonly log: Logger;
+
+  constructor(
+    readonly definition: ProcessorDefinition<S>,
+    private readonly opts: StreamProcessorOptions,
+  ) {
+    const def = definition;
+    this.clock = opts.clock ?? Date.now;
+    this.groupId = def.groupId ?? `notify.${def.name}`;
+    this.eos = (def.delivery ?? 'exactly-once') === 'exactly-once';
+    this.log = opts.logger.child({ processor: def.name });
+  }
+
+  /** Input topic, then its retry tiers. */
+  get inputTopics(): string[] {
+    return [this.definition.input.name, ...this.opts.retryDelaysMs.map((_, i) => retryTopicName(this.definition.input.name, i + 1))];
+  }
+
+  isReady(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, metrics, service } = this.opts;
+    this.producer = kafka.producer(
+      this.eos
+        ? { transactionalId: `${this.groupId}.${this.opts.instanceId}`, idempotent: true, maxInFlightRequests: 1 }
+        : { idempotent: true, maxInFlightRequests: 1 },
+    );
+    this.consumer = kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      sessionTimeout: 30_000, // 30 s
+      heartbeatInterval: 3_000, // 3 s
+      maxWaitTimeInMs: 250,
+      retry: { retries: 10 },
+    });
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.joined = true;
+      metrics.groupJoined.set({ service }, 1);
+      this.log.info({ memberAssignment: e.payload.memberAssignment }, 'joined consumer group');
+    });
+    this.consumer.on(REBALANCING, () => this.log.info('rebalancing'));
+    for (const ev of [CRASH, STOP, DISCONNECT]) {
+      this.consumer.on(ev, () => {
+        this.joined = false;
+        metrics.groupJoined.set({ service }, 0);
+      });
+    }
+    this.consumer.on(CRASH, (e) => {
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart) this.opts.onFatal(e.payload.error);
+    });
+
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1, // one transactional producer: one open transaction at a time
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the in-flight slice commit or abort, leaves the group, closes clients. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = payload;
+    const { metrics, service } = this.opts;
+    const endTimer = metrics.batchDuration.startTimer({ service });
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    const now = this.clock();
+
+    // Retry tiers: process only what is due; pause the partition until the first record that is not.
+    let ready = batch.messages;
+    let pauseUntil: number | undefined;
+    if (batch.topic !== this.definition.input.name) {
+      const notDue = batch.messages.findIndex((m) => Number(readHeaders(m.headers)[Headers.RETRY_DUE_AT] ?? 0) > now);
+      if (notDue >= 0) {
+        ready = batch.messages.slice(0, notDue);
+        pauseUntil = Number(readHeaders(batch.messages[notDue]!.headers)[Headers.RETRY_DUE_AT]);
+      }
+    }
+
+    try {
+      for (let i = 0; i < ready.length; i += this.opts.maxRecordsPerTransaction) {
+        if (!isRunning() || isStale()) return;
+        const slice = ready.slice(i, i + this.opts.maxRecordsPerTransaction);
+        await this.processSlice(batch.topic, batch.partition, slice);
+        resolveOffset(slice[slice.length - 1]!.offset);
+        this.backoff.delete(partitionKey);
+        await heartbeat();
+      }
+    } catch (err) {
+      const failure = toFailure(err);
+      if (isFencing(err)) {
+        this.opts.onFatal(failure);
+        return;
+      }
+      // Nothing of the failed slice was committed: back off, then re-fetch from the last committed record.
+      const delay = Math.min((this.backoff.get(partitionKey) ?? BACKOFF_INITIAL_MS / 2) * 2, BACKOFF_MAX_MS);
+      this.backoff.set(partitionKey, delay);
+      this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition, delayMs: delay }, 'slice aborted; backing off');
+      pauseUntil = this.clock() + delay;
+    } finally {
+      endTimer();
+    }
+
+    if (pauseUntil !== undefined && isRunning() && !isStale()) {
+      const resume = pause();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resume();
+      }, Math.max(0, pauseUntil - this.clock()));
+      this.timers.add(timer);
+    }
+  }
+
+  private async processSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const evaluated = await this.evaluate(topic, partition, messages);
+    const now = this.clock();
+    const byTopic = new Map<string, Message[]>();
+    const push = (t: string, m: Message) => {
+      const list = byTopic.get(t);
+      if (list) list.push(m);
+      else byTopic.set(t, [m]);
+    };
+    const counts: Array<() => void> = [];
+    const { metrics, service } = this.opts;
+
+    for (const rec of evaluated) {
+      if (rec.outputs) {
+        const encoded = this.encodeOutputs(rec, now);
+        if (!(encoded instanceof Array)) {
+          rec.failure = encoded;
+        } else {
+          for (const [t, m] of encoded) push(t, m);
+          counts.push(() => metrics.processed.inc({ service, topic, outcome: 'success' }));
+          const requestedAt = Number(rec.headers[Headers.REQUESTED_AT]);
+          if (requestedAt > 0 && encoded.length > 0) {
+            counts.push(() => metrics.e2eLatency.observe({ service, stage: this.definition.name }, (now - requestedAt) / 1000));
+          }
+          continue;
+        }
+      }
+      const failure = rec.failure!;
+      if (failure.code === ErrorCodes.DEPENDENCY_UNAVAILABLE) throw failure;
+      const step = nextRetryStep(this.opts.retryDelaysMs, rec.attempt, failure, now);
+      const headers = failureHeaders(rec.headers, failure, { topic, partition, offset: rec.message.offset, service }, rec.attempt, now);
+      counts.push(() => metrics.failed.inc({ service, topic, code: failure.code }));
+      if (step.kind === 'retry') {
+        headers[Headers.RETRY_DUE_AT] = String(step.dueAt);
+        push(retryTopicName(this.definition.input.name, step.tier), { key: rec.message.key, value: rec.message.value, headers });
+        counts.push(() => {
+          metrics.retried.inc({ service, topic, tier: String(step.tier) });
+          metrics.processed.inc({ service, topic, outcome: 'retried' });
+        });
+        this.recordLogger(rec, topic, partition).warn({ err: failure, tier: step.tier, dueAt: step.dueAt }, 'record failed; retrying later');
+      } else {
+        headers[Headers.DEAD_LETTERED_AT] = String(now);
+        push(dlqTopicName(this.definition.input.name), { key: rec.message.key, value: rec.message.value, headers });
+        counts.push(() => {
+          metrics.deadLettered.inc({ service, topic, code: failure.code });
+          metrics.processed.inc({ service, topic, outcome: 'dead_lettered' });
+        });
+        this.recordLogger(rec, topic, partition).error({ err: failure, attempt: rec.attempt }, 'record dead-lettered');
+      }
+    }
+
+    const topicMessages = [...byTopic.entries()].map(([t, msgs]) => ({ topic: t, messages: msgs }));
+    const nextOffset = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
+    await this.commit(topic, partition, nextOffset, topicMessages);
+    for (const count of counts) count();
+  }
+
+  private async commit(
+    topic: string,
+    partition: number,
+    nextOffset: string,
+    topicMessages: Array<{ topic: string; messages: Message[] }>,
+  ): Promise<void> {
+    const producer = this.producer!;
+    const { metrics, service } = this.opts;
+    if (!this.eos) {
+      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
+      await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset }]);
+      return;
+    }
+    const endTimer = metrics.transactionDuration.startTimer({ service });
+    const txn = await withTransactionRetry(() => producer.transaction(), this.log);
+    try {
+      if (topicMessages.length) await txn.sendBatch({ topicMessages, acks: -1 });
+      await withTransactionRetry(
+        () => txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] }),
+        this.log,
+      );
+      await withTransactionRetry(() => txn.commit(), this.log);
+      endTimer({ outcome: 'committed' });
+    } catch (err) {
+      await txn.abort().catch((abortErr: unknown) => this.log.warn({ err: abortErr }, 'abort failed'));
+      endTimer({ outcome: 'aborted' });
+      throw err;
+    }
+  }
+
+  private async evaluate(topic: string, partition: number, messages: KafkaMessage[]): Promise<Evaluated[]> {
+    const { serde } = this.opts;
+    const records: Evaluated[] = [];
+    const decoded: Array<{ rec: Evaluated; input: InputRecord<SchemaValueTypes[S]> }> = [];
+    for (const message of messages) {
+      const headers = readHeaders(message.headers as Record<string, unknown>);
+      const rec: Evaluated = { message, headers, attempt: Number(headers[Headers.ATTEMPT] ?? 0) + 1 };
+      records.push(rec);
+      try {
+        const value = await serde.decode<SchemaValueTypes[S]>(this.definition.input.schema, message.value);
+        decoded.push({ rec, input: { value, context: this.context(topic, partition, rec, value) } });
+      } catch (err) {
+        rec.failure = toFailure(err);
+      }
+    }
+
+    const handle = this.definition.handle;
+    if ('record' in handle) {
+      for (const { rec, input } of decoded) {
+        try {
+          rec.outputs = await handle.record(input.value, input.context);
+        } catch (err) {
+          rec.failure = toFailure(err);
+        }
+      }
+    } else if (decoded.length > 0) {
+      let results: Array<Output[] | Error>;
+      try {
+        results = await handle.batch(decoded.map((d) => d.input));
+        if (results.length !== decoded.length) throw new Error(`batch handler returned ${results.length} results for ${decoded.length} records`);
+      } catch (err) {
+        const failure = toFailure(err);
+        results = decoded.map(() => failure);
+      }
+      decoded.forEach(({ rec }, i) => {
+        const r = results[i]!;
+        if (r instanceof Error) rec.failure = toFailure(r);
+        else rec.outputs = r;
+      });
+    }
+    return records;
+  }
+
+  private encodeOutputs(rec: Evaluated, now: number): Array<[string, Message]> | NotifyError {
+    const parentTrace = rec.headers[Headers.TRACEPARENT];
+    const requestedAt = rec.headers[Headers.REQUESTED_AT];
+    const out: Array<[string, Message]> = [];
+    try {
+      for (const o of rec.outputs!) {
+        const headers: HeaderMap = {
+          [Headers.TRACEPARENT]: childTraceparent(parentTrace),
+          ...(requestedAt ? { [Headers.REQUESTED_AT]: requestedAt } : {}),
+          ...o.headers,
+        };
+        out.push([o.topic.name, { key: o.key, value: this.opts.serde.encode(o.topic as TopicSpec, o.value), headers, timestamp: String(now) }]);
+      }
+      return out;
+    } catch (err) {
+      return toFailure(err);
+    }
+  }
+
+  private context(topic: string, partition: number, rec: Evaluated, value: SchemaValueTypes[S]): RecordContext {
+    return {
+      topic,
+      partition,
+      offset: rec.message.offset,
+      key: rec.message.key?.toString('utf8') ?? null,
+      headers: rec.headers,
+      attempt: rec.attempt,
+      logger: this.recordLogger(rec, topic, partition, value),
+      now: this.clock,
+    };
+  }
+
+  private recordLogger(rec: Evaluated, topic: string, partition: number, value?: SchemaValueTypes[S]): Logger {
+    const trace = parseTraceparent(rec.headers[Headers.TRACEPARENT]);
+    return this.log.child({
+      topic,
+      partition,
+      offset: rec.message.offset,
+      ...(trace ? { traceId: trace.traceId } : {}),
+      ...(value !== undefined && this.definition.bindings ? this.definition.bindings(value) : {}),
+    });
+  }
+}
+
+function isFencing(err: unknown): boolean {
+  const type = (err as { type?: string })?.type;
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
+}

@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+
+const ATTEMPTS = 6;
+const BASE_DELAY_MS = 50;
+
+/** Broker answers that mean "the previous transaction is still completing; ask again shortly". */
+const TRANSIENT_TXN_TYPES = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
+
+function errorType(err: unknown): string | undefined {
+  let e = err as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e.type && TRANSIENT_TXN_TYPES.has(e.type)) return e.type;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return undefined;
+}
+
+/**
+ * kafkajs surfaces CONCURRENT_TRANSACTIONS from AddOffsetsToTxn/EndTxn right after a commit, once its own
+ * retries are spent. The operation is safe to repeat within the same transaction, so repeat it a bounded
+ * number of times with exponential backoff; anything else, or running out, is thrown to abort the slice.
+ */
+export async function withTransactionRetry<T>(op: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      const type = errorType(err);
+      if (!type || attempt >= ATTEMPTS) throw err;
+      const delay = BASE_DELAY_MS * 2 ** (attempt - 1);
+      logger.debug({ type, attempt, delay }, 'transaction operation refused; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
