@@ -1,0 +1,203 @@
+import { ErrorCodes, PermanentError } from '@notify/runtime';
+import type {
+  Channel,
+  Dispatch,
+  NotificationFiltered,
+  NotificationStatusEvent,
+  Provider,
+  TemplateContent,
+} from '@notify/schemas';
+import { selectChannels } from './channel-selection.js';
+import {
+  ALL_PROVIDERS_HEALTHY,
+  chooseProvider,
+  type ProviderChoice,
+  type ProviderState,
+} from './provider-choice.js';
+import { contactAddresses } from './reachability.js';
+import { renderContent, type RenderedContent } from './render.js';
+import type { RoutingConfig } from './routing-config.js';
+
+export const STAGE = 'channel-router';
+
+export interface RoutedDispatch {
+  /** The caller produces `value` to dispatchTopic(provider). */
+  provider: Provider;
+  value: Dispatch;
+}
+
+export interface RouteResult {
+  dispatches: RoutedDispatch[];
+  statusEvents: NotificationStatusEvent[];
+}
+
+/**
+ * Turns a filtered notification into one Dispatch per chosen channel, plus status events.
+ *
+ * One dispatch per channel, never per address: the senders' delivery ledger is keyed by
+ * (notification id, channel), so a second dispatch on the same channel would be taken for a duplicate.
+ * For PUSH, `to` is therefore the recipient's first device token (profile order; enrichment lists the
+ * preferred device first). The other addresses are `to` = email, phone, webhook URL, or the user id for
+ * IN_APP.
+ *
+ * Status events: ROUTED per dispatch (channel, provider, details in attributes); SUPPRESSED with
+ * reason `provider_disabled` for a chosen channel whose providers are all switched off; and, when no
+ * dispatch results, one SUPPRESSED for the notification with reason `no_reachable_channel` and the
+ * dropped channels in `attributes.dropped` (`CHANNEL:reason,...`).
+ *
+ * Throws PermanentError (code VALIDATION) on a template error, so the record is dead-lettered whole
+ * and can be replayed once the template is fixed.
+ */
+export function route(
+  filtered: NotificationFiltered,
+  config: RoutingConfig,
+  now: number,
+  providerState: ProviderState = ALL_PROVIDERS_HEALTHY,
+): RouteResult {
+  const n = filtered.notification;
+  const selection = selectChannels(
+    {
+      requested: n.channels,
+      allowed: filtered.allowedChannels,
+      content: filtered.content,
+      recipient: filtered.recipient,
+    },
+    config.channelFallbacks,
+  );
+
+  const dispatches: RoutedDispatch[] = [];
+  const statusEvents: NotificationStatusEvent[] = [];
+  const notSent: Array<{ channel: Channel; reason: string }> = selection.dropped.map(
+    ({ channel, reason }) => ({
+      channel,
+      reason,
+    }),
+  );
+
+  for (const { channel, fallbackFor } of selection.chosen) {
+    const content = contentFor(filtered.content, channel);
+    const rendered = renderContent(content, n.data, {
+      templateId: n.templateId,
+      smsMaxLength: config.smsMaxLength,
+    });
+    const choice = chooseProvider(config.channels[channel], n, config.rolloutPercent, providerState);
+    if (choice === null) {
+      const channelRoute = config.channels[channel];
+      notSent.push({ channel, reason: 'provider_disabled' });
+      statusEvents.push(
+        statusEvent(filtered, now, 'SUPPRESSED', channel, null, 'provider_disabled', {
+          providers: [channelRoute.provider, ...channelRoute.fallbackProviders].join(','),
+        }),
+      );
+      continue;
+    }
+    const to = contactAddresses(filtered.recipient, channel, n.userId)[0];
+    // selectChannels only chooses reachable channels.
+    if (to === undefined)
+      throw new PermanentError(ErrorCodes.INTERNAL, `no address for chosen channel ${channel}`);
+    dispatches.push({
+      provider: choice.provider,
+      value: dispatch(filtered, channel, choice, to, rendered, now),
+    });
+    statusEvents.push(
+      statusEvent(
+        filtered,
+        now,
+        'ROUTED',
+        channel,
+        choice.provider,
+        null,
+        routedAttributes(content, choice, rendered, fallbackFor),
+      ),
+    );
+  }
+
+  if (dispatches.length === 0) {
+    statusEvents.push(
+      statusEvent(filtered, now, 'SUPPRESSED', null, null, 'no_reachable_channel', {
+        dropped: notSent.map((d) => `${d.channel}:${d.reason}`).join(','),
+      }),
+    );
+  }
+  return { dispatches, statusEvents };
+}
+
+function contentFor(content: readonly TemplateContent[], channel: Channel): TemplateContent {
+  const found = content.find((c) => c.channel === channel);
+  // selectChannels only chooses channels that have content.
+  if (found === undefined)
+    throw new PermanentError(ErrorCodes.INTERNAL, `no content for chosen channel ${channel}`);
+  return found;
+}
+
+function dispatch(
+  filtered: NotificationFiltered,
+  channel: Channel,
+  choice: ProviderChoice,
+  to: string,
+  rendered: RenderedContent,
+  now: number,
+): Dispatch {
+  const n = filtered.notification;
+  return {
+    notificationId: n.notificationId,
+    tenantId: n.tenantId,
+    userId: n.userId,
+    channel,
+    provider: choice.provider,
+    fallbackProviders: choice.fallbackProviders,
+    to,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    category: n.category,
+    priority: n.priority,
+    data: n.data,
+    requestedAt: n.requestedAt,
+    expiresAt: n.expiresAt,
+    dispatchedAt: now,
+  };
+}
+
+function routedAttributes(
+  content: TemplateContent,
+  choice: ProviderChoice,
+  rendered: RenderedContent,
+  fallbackFor: Channel | null,
+): Record<string, string> {
+  const attributes: Record<string, string> = {
+    templateVersion: String(content.version),
+    locale: content.locale,
+  };
+  if (choice.fallbackProviders.length > 0) attributes.fallbackProviders = choice.fallbackProviders.join(',');
+  if (choice.skipped.length > 0)
+    attributes.skippedProviders = choice.skipped.map((s) => `${s.provider}:${s.reason}`).join(',');
+  if (fallbackFor !== null) attributes.fallbackFor = fallbackFor;
+  if (rendered.missingVariables.length > 0) attributes.missingVariables = rendered.missingVariables.join(',');
+  return attributes;
+}
+
+function statusEvent(
+  filtered: NotificationFiltered,
+  now: number,
+  status: NotificationStatusEvent['status'],
+  channel: Channel | null,
+  provider: Provider | null,
+  reason: string | null,
+  attributes: Record<string, string>,
+): NotificationStatusEvent {
+  const n = filtered.notification;
+  return {
+    notificationId: n.notificationId,
+    tenantId: n.tenantId,
+    userId: n.userId,
+    status,
+    stage: STAGE,
+    channel,
+    provider,
+    reason,
+    providerMessageId: null,
+    occurredAt: now,
+    attributes,
+  };
+}
