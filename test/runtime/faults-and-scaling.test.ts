@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { kafka, readTopic, waitFor } from '../support/kafka.js';
+import type { ServiceProcess } from '../support/service-process.js';
+import { decodeIds, duplicates, produceNotifications, relayTopics, startRelay } from './relay-harness.js';
+
+let running: ServiceProcess[] = [];
+afterEach(async () => {
+  for (const p of running) p.kill('SIGKILL');
+  running = [];
+});
+
+async function committedCount(topic: string, groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function endOffsets(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function expectExactlyOnce(ids: string[], count: number): void {
+  expect(duplicates(ids)).toEqual([]);
+  expect(new Set(ids)).toEqual(new Set(Array.from({ length: count }, (_, i) => `n-${i}`)));
+}
+
+describe('stream runtime: crashes, scaling and shutdown', () => {
+  it('loses and duplicates nothing when killed with SIGKILL mid-stream and restarted', async () => {
+    const t = await relayTopics('rt.kill');
+    const total = 3000;
+    await produceNotifications(t, total);
+    const env = { TEST_RECORD_DELAY_MS: '2', TRANSACTION_MAX_RECORDS: '50' };
+    const first = await startRelay(t, env);
+    running.push(first);
+    await first.waitReady();
+    await waitFor(async () => (await committedCount(t.input, t.groupId)) >= total / 4, 60_000, 'a quarter processed');
+    first.kill('SIGKILL');
+    await first.exited;
+    const processedBeforeKill = await committedCount(t.input, t.groupId);
+    expect(processedBeforeKill).toBeLessThan(total);
+
+    const second = await startRelay(t, env);
+    running.push(second);
+    await second.waitReady();
+    const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);
+  });
+
+  it('splits partitions across two instances and survives going 1 → 2 → 1 mid-stream', async () => {
+    const t = await relayTopics('rt.scale', 6);
+    const total = 3000;
+    await produceNotifications(t, total);
+    const env = { TEST_RECORD_DELAY_MS: '3', TRANSACTION_MAX_RECORDS: '50', TEST_PARTITIONS: '6' };
+    const a = await startRelay(t, { ...env, INSTANCE_ID: 'scale-a' });
+    running.push(a);
+    await a.waitReady();
+    await waitFor(async () => (await committedCount(t.input, t.groupId)) >= 500, 60_000, 'first records processed');
+
+    const b = await startRelay(t, { ...env, INSTANCE_ID: 'scale-b' });
+    running.push(b);
+    await b.waitReady();
+    // Both members get partitions: each one's lag gauges cover only its own assignment.
+    await waitFor(async () => /notify_records_processed_total\{[^}]*outcome="success"[^}]*\} [1-9]/.test(await b.metrics()), 60_000, 'b to process records');
+
+    a.kill('SIGTERM');
+    expect((await a.exited).code).toBe(0);
+
+    const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);
+  });
+
+  it('exits 0 on SIGTERM within the grace period with its offsets committed', async () => {
+    const t = await relayTopics('rt.term');
+    const total = 2000;
+    await produceNotifications(t, total);
+    const relay = await startRelay(t, { TEST_RECORD_DELAY_MS: '2', TRANSACTION_MAX_RECORDS: '100', SHUTDOWN_GRACE_MS: '10000' });
+    running.push(relay);
+    await relay.waitReady();
+    await waitFor(async () => (await committedCount(t.input, t.groupId)) >= 300, 60_000, 'records processed');
+
+    const signalledAt = Date.now();
+    relay.kill('SIGTERM');
+    const { code } = await relay.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+
+    // Everything processed was committed together with its outputs: the committed offsets account for
+    // exactly the records on the output topic.
+    const committed = await committedCount(t.input, t.groupId);
+    expect(committed).toBeGreaterThanOrEqual(300);
+    expect(await endOffsets(t.output)).toBeGreaterThanOrEqual(committed);
+    const out = await readTopic(t.output, committed, { idleMs: 2000 });
+    expect(out).toHaveLength(committed);
+  });
+});
