@@ -9,6 +9,8 @@ export const Collections = {
   templates: 'templates',
   notifications: 'notifications',
   deliveries: 'deliveries',
+  /** One document per status event: the timelines of `notifications`. */
+  notificationEvents: 'notification_events',
   inbox: 'inapp_inbox',
   scheduled: 'scheduled_notifications',
   idempotency: 'idempotency_keys',
@@ -91,14 +93,37 @@ export interface StatusTimelineEntry {
   attributes?: Record<string, string>;
 }
 
+/**
+ * A notification with its timeline, as NotificationRepository.get returns it. Stored as a
+ * NotificationSummaryDoc in `notifications` plus one StatusEventDoc per event in `notification_events`.
+ */
 export interface NotificationDoc {
   _id: string; // notificationId
   tenantId: string;
   userId: string;
   /** Latest status by occurredAt. */
   status: string;
+  /** occurredAt of the event `status` came from. */
+  statusAt: Date;
+  /** Oldest first. */
   timeline: StatusTimelineEntry[];
   updatedAt: Date;
+}
+
+/** The `notifications` document: latest status, for listings. */
+export type NotificationSummaryDoc = Omit<NotificationDoc, 'timeline'>;
+
+/**
+ * One status event (`notification_events`). Its _id is derived from the event (notification id,
+ * status, stage, channel, occurredAt), so recording the same event twice is refused by the _id index:
+ * an insert is atomic on every MongoDB-wire server, where read-modify-write updates may not be.
+ */
+export interface StatusEventDoc extends StatusTimelineEntry {
+  _id: string;
+  notificationId: string;
+  tenantId: string;
+  userId: string;
+  recordedAt: Date;
 }
 
 export interface DeliveryDoc {
@@ -135,4 +160,31 @@ export interface ScheduledDoc {
   leaseOwner: string | null;
   leaseUntil: Date | null;
   createdAt: Date;
+}
+
+export interface IdempotencyDoc<R = unknown> {
+  _id: string; // `${tenantId}:${key}`
+  tenantId: string;
+  key: string;
+  /** Hash of the normalized request: the same key with another request is refused. */
+  requestHash: string;
+  state: 'in-flight' | 'completed';
+  /** The response given the first time, replayed to duplicates. */
+  response: R | null;
+  /** An in-flight claim whose lease has passed (its owner died) may be taken over. */
+  leaseUntil: Date;
+  createdAt: Date;
+  completedAt: Date | null;
+  /** Removed after this instant (TTL index or sweeper). */
+  expiresAt: Date;
+}
+
+export interface AuditLogDoc {
+  tenantId: string;
+  /** API key id or service name. */
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+  at: Date;
 }

@@ -1,0 +1,103 @@
+import type { Collection, Db } from 'mongodb';
+import { Collections, type IdempotencyDoc } from './documents.js';
+import { isDuplicateKeyError } from './mongo-errors.js';
+
+/**
+ * 'claimed': the caller owns the key and must complete (or release) it. 'in-flight': another caller
+ * owns it right now. 'mismatch': the key was used for a different request. `existing`: the request
+ * was already completed with this response.
+ */
+export type ClaimResult<R> = 'claimed' | 'in-flight' | 'mismatch' | { existing: R };
+
+export interface IdempotencyRepositoryOptions {
+  /** How long a claim stays exclusive before another caller may take it over (its owner may have died). */
+  leaseMs?: number;
+  /** How long a key is remembered. */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+const DEFAULT_LEASE_MS = 30_000; // 30 s
+const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000; // 24 h
+const MAX_CLAIM_RACES = 5;
+
+export class IdempotencyRepository<R = unknown> {
+  private readonly collection: Collection<IdempotencyDoc<R>>;
+  private readonly leaseMs: number;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+
+  constructor(db: Db, options: IdempotencyRepositoryOptions = {}) {
+    this.collection = db.collection<IdempotencyDoc<R>>(Collections.idempotency);
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  async claim(tenantId: string, key: string, requestHash: string): Promise<ClaimResult<R>> {
+    const id = docId(tenantId, key);
+    for (let attempt = 1; attempt <= MAX_CLAIM_RACES; attempt++) {
+      const now = this.now();
+      const fresh = this.freshClaim(tenantId, key, requestHash, now);
+      try {
+        await this.collection.insertOne({ ...fresh });
+        return 'claimed';
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      const existing = await this.collection.findOne({ _id: id });
+      if (!existing) continue; // expired and swept in between
+      const expired = existing.expiresAt.getTime() <= now; // not yet removed by the TTL monitor or sweeper
+      if (!expired) {
+        if (existing.requestHash !== requestHash) return 'mismatch';
+        if (existing.state === 'completed') return { existing: existing.response as R };
+        if (existing.leaseUntil.getTime() > now) return 'in-flight';
+      }
+      // Expired key, or a claim whose owner let its lease pass: remove exactly that document and race
+      // for the key again through the insert. Not a conditional update: FerretDB 1.x does not apply
+      // those atomically, while a unique insert has a single winner everywhere.
+      await this.collection.deleteOne({ _id: id, leaseUntil: existing.leaseUntil, expiresAt: existing.expiresAt });
+    }
+    return 'in-flight';
+  }
+
+  /** Records the response to replay to duplicates. */
+  async complete(tenantId: string, key: string, response: R): Promise<void> {
+    const now = this.now();
+    await this.collection.updateOne(
+      { _id: docId(tenantId, key) },
+      {
+        $set: {
+          state: 'completed',
+          response,
+          completedAt: new Date(now),
+          expiresAt: new Date(now + this.retentionMs),
+        } as Partial<IdempotencyDoc<R>>,
+      },
+    );
+  }
+
+  /** Gives up an in-flight claim (the request failed), so that a retry can claim the key at once. */
+  async release(tenantId: string, key: string): Promise<void> {
+    await this.collection.deleteOne({ _id: docId(tenantId, key), state: 'in-flight' });
+  }
+
+  private freshClaim(tenantId: string, key: string, requestHash: string, now: number): IdempotencyDoc<R> {
+    return {
+      _id: docId(tenantId, key),
+      tenantId,
+      key,
+      requestHash,
+      state: 'in-flight',
+      response: null,
+      leaseUntil: new Date(now + this.leaseMs),
+      createdAt: new Date(now),
+      completedAt: null,
+      expiresAt: new Date(now + this.retentionMs),
+    };
+  }
+}
+
+function docId(tenantId: string, key: string): string {
+  return `${encodeURIComponent(tenantId)}:${key}`;
+}

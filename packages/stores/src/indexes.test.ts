@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from 'mongodb';
+import { Collections } from './documents.js';
+import { INDEXES, ensureIndexes, ttlIndexSpecs } from './indexes.js';
+import { TtlSweeper } from './ttl-sweeper.js';
+import { openTestDb } from './test-support.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let db: Db;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ db, close } = await openTestDb('indexes'));
+});
+afterAll(async () => close());
+
+describe('ensureIndexes', () => {
+  it('creates every index, is idempotent, and reports the TTL indexes the server refused', async () => {
+    const first = await ensureIndexes(db);
+    const second = await ensureIndexes(db);
+    expect(second).toEqual(first);
+
+    for (const spec of INDEXES) {
+      const indexes = await db.collection(spec.collection).listIndexes().toArray();
+      const found = indexes.find((i) => i.name === spec.name);
+      expect(found, spec.name).toBeDefined();
+      expect(found?.key).toEqual(spec.key);
+      expect(Boolean(found?.unique)).toBe(spec.unique ?? false);
+    }
+    for (const spec of ttlIndexSpecs()) {
+      const indexes = await db.collection(spec.collection).listIndexes().toArray();
+      const native = indexes.find((i) => i.name === spec.name && i.expireAfterSeconds === spec.expireAfterSeconds);
+      const fellBack = first.ttlFallbacks.find((f) => f.spec.name === spec.name);
+      // Exactly one of the two enforces the expiry.
+      expect(Boolean(native) !== Boolean(fellBack), spec.name).toBe(true);
+      if (fellBack) expect(indexes.some((i) => i.name === `${spec.name}_sweep`)).toBe(true);
+    }
+  });
+
+  it('falls back for every TTL index on FerretDB 1.x (NotImplemented)', async () => {
+    const build = (await db.admin().command({ buildInfo: 1 })) as { ferretdb?: unknown };
+    if (!build.ferretdb) return; // a real MongoDB builds TTL indexes
+    const report = await ensureIndexes(db);
+    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual(['audit_log_ttl', 'idempotency_keys_ttl', 'inbox_ttl']);
+    expect(report.ttlFallbacks[0]?.reason).toMatch(/expireAfterSeconds/);
+  });
+
+  it('applies custom retention', () => {
+    const specs = ttlIndexSpecs({ inboxDays: 7, auditLogDays: 30 });
+    expect(specs.find((s) => s.name === 'inbox_ttl')?.expireAfterSeconds).toBe(7 * 24 * 3600);
+    expect(specs.find((s) => s.name === 'audit_log_ttl')?.expireAfterSeconds).toBe(30 * 24 * 3600);
+  });
+
+  it('enforces the unique indexes', async () => {
+    await ensureIndexes(db);
+    const deliveries = db.collection(Collections.deliveries);
+    const delivery = { notificationId: 'n1', channel: 'EMAIL', provider: 'smtp', providerMessageId: 'm', sentAt: new Date() };
+    await deliveries.insertOne({ ...delivery });
+    await expect(deliveries.insertOne({ ...delivery })).rejects.toMatchObject({ code: 11000 });
+    await deliveries.insertOne({ ...delivery, channel: 'SMS' });
+  });
+});
+
+describe('TtlSweeper', () => {
+  it('deletes expired documents only', async () => {
+    const now = Date.now();
+    const idem = db.collection(Collections.idempotency);
+    const inbox = db.collection(Collections.inbox);
+    await idem.insertMany([
+      { _id: 'old' as never, expiresAt: new Date(now - 1000) },
+      { _id: 'new' as never, expiresAt: new Date(now + 60_000) },
+    ]);
+    await inbox.insertMany([
+      { _id: 'old' as never, createdAt: new Date(now - 91 * DAY_MS) },
+      { _id: 'new' as never, createdAt: new Date(now - 89 * DAY_MS) },
+    ]);
+    const sweeper = new TtlSweeper(db, ttlIndexSpecs(), { now: () => now });
+    const deleted = await sweeper.sweepOnce();
+    expect(deleted).toMatchObject({ 'idempotency_keys.idempotency_keys_ttl': 1, 'inapp_inbox.inbox_ttl': 1 });
+    expect(await idem.find().map((d) => d._id).toArray()).toEqual(['new']);
+    expect(await inbox.find().map((d) => d._id).toArray()).toEqual(['new']);
+  });
+
+  it('sweeps periodically until stopped', async () => {
+    const audit = db.collection(Collections.auditLog);
+    const spec = ttlIndexSpecs().filter((s) => s.name === 'audit_log_ttl');
+    const sweeper = new TtlSweeper(db, spec, { intervalMs: 50 }).start();
+    await audit.insertOne({ tenantId: 't', at: new Date(Date.now() - 400 * DAY_MS) });
+    await expect.poll(() => audit.countDocuments(), { timeout: 5_000 }).toBe(0);
+    await sweeper.stop();
+    await audit.insertOne({ tenantId: 't', at: new Date(Date.now() - 400 * DAY_MS) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await audit.countDocuments()).toBe(1);
+  });
+
+  it('reports sweep failures and keeps going', async () => {
+    const errors: unknown[] = [];
+    const bad = [{ collection: Collections.auditLog, name: 'bad', field: '$bad', expireAfterSeconds: 0 }];
+    const sweeper = new TtlSweeper(db, bad, { intervalMs: 50, onError: (e) => errors.push(e) }).start();
+    await expect.poll(() => errors.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    await sweeper.stop();
+  });
+});

@@ -1,0 +1,96 @@
+import type { Db, IndexSpecification } from 'mongodb';
+import { Collections } from './documents.js';
+import type { TtlIndexSpec } from './ttl-sweeper.js';
+
+export interface IndexSpec {
+  collection: string;
+  name: string;
+  key: IndexSpecification;
+  unique?: boolean;
+}
+
+export interface RetentionOptions {
+  /** How long in-app inbox messages are kept. */
+  inboxDays?: number;
+  /** How long audit log entries are kept. */
+  auditLogDays?: number;
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+const DEFAULT_RETENTION: Required<RetentionOptions> = {
+  inboxDays: 90,
+  auditLogDays: 365,
+};
+
+/** Every non-TTL index the stores rely on. */
+export const INDEXES: readonly IndexSpec[] = [
+  { collection: Collections.recipients, name: 'recipients_tenant_user', key: { tenantId: 1, userId: 1 }, unique: true },
+  { collection: Collections.preferences, name: 'preferences_tenant_user', key: { tenantId: 1, userId: 1 }, unique: true },
+  {
+    collection: Collections.templates,
+    name: 'templates_tenant_template_channel_locale_version',
+    key: { tenantId: 1, templateId: 1, channel: 1, locale: 1, version: 1 },
+    unique: true,
+  },
+  { collection: Collections.deliveries, name: 'deliveries_notification_channel', key: { notificationId: 1, channel: 1 }, unique: true },
+  { collection: Collections.apiKeys, name: 'api_keys_secret_hash', key: { secretHash: 1 }, unique: true },
+  { collection: Collections.apiKeys, name: 'api_keys_tenant', key: { tenantId: 1 } },
+  { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },
+  { collection: Collections.notifications, name: 'notifications_tenant_user_updated', key: { tenantId: 1, userId: 1, updatedAt: -1 } },
+  { collection: Collections.notificationEvents, name: 'notification_events_notification', key: { notificationId: 1, occurredAt: 1 } },
+  { collection: Collections.inbox, name: 'inbox_tenant_user_created', key: { tenantId: 1, userId: 1, createdAt: -1 } },
+  { collection: Collections.auditLog, name: 'audit_log_tenant_at', key: { tenantId: 1, at: -1 } },
+];
+
+/** Indexes that expire documents, with the retention applied. */
+export function ttlIndexSpecs(retention: RetentionOptions = {}): TtlIndexSpec[] {
+  const r = { ...DEFAULT_RETENTION, ...retention };
+  return [
+    // Each idempotency document carries its own expiry instant.
+    { collection: Collections.idempotency, name: 'idempotency_keys_ttl', field: 'expiresAt', expireAfterSeconds: 0 },
+    { collection: Collections.auditLog, name: 'audit_log_ttl', field: 'at', expireAfterSeconds: r.auditLogDays * DAY_SECONDS },
+    { collection: Collections.inbox, name: 'inbox_ttl', field: 'createdAt', expireAfterSeconds: r.inboxDays * DAY_SECONDS },
+  ];
+}
+
+export interface TtlFallback {
+  spec: TtlIndexSpec;
+  /** The server's answer to the TTL index. */
+  reason: string;
+}
+
+export interface EnsureIndexesReport {
+  /** `collection.name` of every index ensured, TTL ones included. */
+  ensured: string[];
+  /** TTL indexes the server refused; their expiry must be enforced by a TtlSweeper. */
+  ttlFallbacks: TtlFallback[];
+}
+
+const NOT_IMPLEMENTED = 238;
+
+/**
+ * Creates every collection's indexes. Idempotent: safe on every start-up of every service. A TTL index
+ * the server cannot build (FerretDB 1.x answers NotImplemented) is replaced by a plain index on the
+ * same field, for the sweeper's range deletes, and reported in `ttlFallbacks`.
+ */
+export async function ensureIndexes(db: Db, retention: RetentionOptions = {}): Promise<EnsureIndexesReport> {
+  const report: EnsureIndexesReport = { ensured: [], ttlFallbacks: [] };
+  for (const spec of INDEXES) {
+    await db.collection(spec.collection).createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
+    report.ensured.push(`${spec.collection}.${spec.name}`);
+  }
+  for (const spec of ttlIndexSpecs(retention)) {
+    const collection = db.collection(spec.collection);
+    try {
+      await collection.createIndex({ [spec.field]: 1 }, { name: spec.name, expireAfterSeconds: spec.expireAfterSeconds });
+      report.ensured.push(`${spec.collection}.${spec.name}`);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== NOT_IMPLEMENTED) throw err;
+      const sweepIndex = `${spec.name}_sweep`;
+      await collection.createIndex({ [spec.field]: 1 }, { name: sweepIndex });
+      report.ensured.push(`${spec.collection}.${sweepIndex}`);
+      report.ttlFallbacks.push({ spec, reason: (err as Error).message });
+    }
+  }
+  return report;
+}

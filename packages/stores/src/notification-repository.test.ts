@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from 'mongodb';
+import type { NotificationStatusEvent } from '@notify/schemas';
+import { ensureIndexes } from './indexes.js';
+import { Collections } from './documents.js';
+import { NotificationRepository } from './notification-repository.js';
+import { openTestDb } from './test-support.js';
+
+let db: Db;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ db, close } = await openTestDb('notifications'));
+  await ensureIndexes(db);
+});
+afterAll(async () => close());
+
+function event(notificationId: string, overrides: Partial<NotificationStatusEvent> = {}): NotificationStatusEvent {
+  return {
+    notificationId,
+    tenantId: 't1',
+    userId: 'u1',
+    status: 'ACCEPTED',
+    stage: 'ingest',
+    channel: null,
+    provider: null,
+    reason: null,
+    providerMessageId: null,
+    occurredAt: 1_000,
+    attributes: {},
+    ...overrides,
+  };
+}
+
+describe('NotificationRepository', () => {
+  it('records the same event once', async () => {
+    const repo = new NotificationRepository(db);
+    expect(await repo.appendStatus(event('n1'))).toBe(true);
+    expect(await repo.appendStatus(event('n1'))).toBe(false);
+    const sent = event('n1', { status: 'SENT', stage: 'sender-smtp', channel: 'EMAIL', provider: 'smtp', providerMessageId: 'm1', occurredAt: 2_000 });
+    expect(await repo.appendStatus(sent)).toBe(true);
+    expect(await repo.appendStatus(sent)).toBe(false);
+    // Same status at the same instant on another channel is another event.
+    expect(await repo.appendStatus({ ...sent, channel: 'SMS', provider: 'twilio' })).toBe(true);
+
+    const doc = await repo.get('t1', 'n1');
+    expect(doc?.status).toBe('SENT');
+    expect(doc?.timeline.map((e) => [e.status, e.channel ?? null])).toEqual([
+      ['ACCEPTED', null],
+      ['SENT', 'EMAIL'],
+      ['SENT', 'SMS'],
+    ]);
+    expect(doc?.timeline[1]).toMatchObject({ provider: 'smtp', providerMessageId: 'm1', occurredAt: new Date(2_000) });
+  });
+
+  it('keeps the status of the latest event whatever the arrival order', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatus(event('n2', { status: 'DELIVERED', stage: 'sender-sendgrid', channel: 'EMAIL', occurredAt: 3_000 }));
+    await repo.appendStatus(event('n2', { occurredAt: 1_000 }));
+    await repo.appendStatus(event('n2', { status: 'ROUTED', stage: 'channel-router', occurredAt: 2_000 }));
+    const doc = await repo.get('t1', 'n2');
+    expect(doc?.status).toBe('DELIVERED');
+    expect(doc?.statusAt).toEqual(new Date(3_000));
+    expect(doc?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'DELIVERED']);
+    const summary = await db.collection(Collections.notifications).findOne({ _id: 'n2' as never });
+    expect(summary).toMatchObject({ tenantId: 't1', userId: 'u1', status: 'DELIVERED', statusAt: new Date(3_000) });
+  });
+
+  it('orders events of the same instant by lifecycle', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatus(event('n5', { status: 'SENT', stage: 'sender-smtp', occurredAt: 5 }));
+    await repo.appendStatus(event('n5', { status: 'ROUTED', stage: 'channel-router', occurredAt: 5 }));
+    const doc = await repo.get('t1', 'n5');
+    expect(doc?.timeline.map((e) => e.status)).toEqual(['ROUTED', 'SENT']);
+    expect(doc?.status).toBe('SENT');
+  });
+
+  it('loses no event when first events race', async () => {
+    const repo = new NotificationRepository(db);
+    const events = Array.from({ length: 6 }, (_, i) => event('n3', { stage: `s${i}`, occurredAt: 1_000 + i }));
+    const results = await Promise.all([...events, ...events].map((e) => repo.appendStatus(e)));
+    expect(results.filter(Boolean)).toHaveLength(6);
+    const doc = await repo.get('t1', 'n3');
+    expect(doc?.timeline.map((e) => e.stage)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
+    expect(doc?.status).toBe('ACCEPTED');
+    expect(doc?.statusAt).toEqual(new Date(1_005));
+  });
+
+  it('get is scoped by tenant', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatus(event('n4'));
+    expect(await repo.get('t2', 'n4')).toBeNull();
+    expect(await repo.get('t1', 'missing')).toBeNull();
+    expect((await repo.get('t1', 'n4'))?.userId).toBe('u1');
+  });
+});

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import { Redis } from 'ioredis';
+
+export const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379';
+
+/** A database of its own for one test file, dropped by `close`. */
+export async function openTestDb(
+  label: string,
+): Promise<{ db: Db; client: MongoClient; commandsOn: (collection: string) => () => string[]; close: () => Promise<void> }> {
+  const client = await new MongoClient(MONGODB_URI, { serverSelectionTimeoutMS: 5_000, monitorCommands: true }).connect();
+  const db = client.db(`test_${label}_${randomUUID().slice(0, 8)}`);
+  return {
+    db,
+    client,
+    /** Starts recording the commands sent to a collection; the returned function reads them. */
+    commandsOn: (collection) => {
+      const seen: string[] = [];
+      client.on('commandStarted', (event) => {
+        if (event.databaseName === db.databaseName && event.command[event.commandName] === collection) seen.push(event.commandName);
+      });
+      return () => [...seen];
+    },
+    close: async () => {
+      await db.dropDatabase();
+      await client.close();
+    },
+  };
+}
+
+/** A Redis client and a key prefix unique to this run. */
+export function openTestRedis(label: string): { redis: Redis; prefix: string; close: () => Promise<void> } {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const prefix = `test:${label}:${randomUUID().slice(0, 8)}:`;
+  return {
+    redis,
+    prefix,
+    close: async () => {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    },
+  };
+}
