@@ -1,5 +1,6 @@
 import type { SchemaValueTypes, TopicSpec } from '@notify/schemas';
 import type { Logger } from 'pino';
+import type { NotifyError } from './errors.js';
 import type { HeaderMap } from './headers.js';
 
 /** One record to produce: a topic from the registry, its typed value, the key, extra headers. */
@@ -28,6 +29,8 @@ export interface RecordContext {
   headers: HeaderMap;
   /** 1 on the first try, n on the n-th. */
   attempt: number;
+  /** The attempt after which a retriable failure is dead-lettered (retry tiers + 1). */
+  maxAttempts: number;
   logger: Logger;
   now(): number;
 }
@@ -53,6 +56,11 @@ export interface ProcessorDefinition<S extends keyof SchemaValueTypes> {
   /** Every topic this processor may produce to (schemas are registered for these at start-up). */
   outputs: TopicSpec[];
   handle: { record: RecordHandler<SchemaValueTypes[S]> } | { batch: BatchHandler<SchemaValueTypes[S]> };
+  /**
+   * Outputs to produce, in the same transaction, when a decoded record is dead-lettered: typically a
+   * FAILED or DEAD_LETTERED status event, so the notification's timeline says where it ended.
+   */
+  onDeadLetter?: (value: SchemaValueTypes[S], failure: NotifyError, context: RecordContext) => Output[];
   /** Log bindings for a decoded value, e.g. notification and tenant ids. */
   bindings?: (value: SchemaValueTypes[S]) => Record<string, string>;
   /** Consumer group id; defaults to `notify.<name>`. */

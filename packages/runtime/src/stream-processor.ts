@@ -31,6 +31,7 @@ const BACKOFF_MAX_MS = 30_000; // 30 s
 
 interface Evaluated {
   message: KafkaMessage;
+  input?: InputRecord<unknown>;
   headers: HeaderMap;
   attempt: number;
   outputs?: Output[];
@@ -224,6 +225,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       } else {
         headers[Headers.DEAD_LETTERED_AT] = String(now);
         push(dlqTopicName(this.definition.input.name), { key: rec.message.key, value: rec.message.value, headers });
+        for (const [t, m] of this.deadLetterOutputs(rec, failure, now)) push(t, m);
         counts.push(() => {
           metrics.deadLettered.inc({ service, topic, code: failure.code });
           metrics.processed.inc({ service, topic, outcome: 'dead_lettered' });
@@ -278,7 +280,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       records.push(rec);
       try {
         const value = await serde.decode<SchemaValueTypes[S]>(this.definition.input.schema, message.value);
-        decoded.push({ rec, input: { value, context: this.context(topic, partition, rec, value) } });
+        const input = { value, context: this.context(topic, partition, rec, value) };
+        rec.input = input;
+        decoded.push({ rec, input });
       } catch (err) {
         rec.failure = toFailure(err);
       }
@@ -330,6 +334,19 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
+  private deadLetterOutputs(rec: Evaluated, failure: NotifyError, now: number): Array<[string, Message]> {
+    const hook = this.definition.onDeadLetter;
+    if (!hook || !rec.input) return [];
+    try {
+      const outputs = hook(rec.input.value as SchemaValueTypes[S], failure, rec.input.context);
+      const encoded = this.encodeOutputs({ ...rec, outputs }, now);
+      return encoded instanceof Array ? encoded : [];
+    } catch (err) {
+      this.log.warn({ err }, 'onDeadLetter hook failed; the dead letter is still written');
+      return [];
+    }
+  }
+
   private context(topic: string, partition: number, rec: Evaluated, value: SchemaValueTypes[S]): RecordContext {
     return {
       topic,
@@ -338,6 +355,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       key: rec.message.key?.toString('utf8') ?? null,
       headers: rec.headers,
       attempt: rec.attempt,
+      maxAttempts: this.opts.retryDelaysMs.length + 1,
       logger: this.recordLogger(rec, topic, partition, value),
       now: this.clock,
     };
