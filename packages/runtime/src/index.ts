@@ -14,3 +14,5 @@ export { nextRetryStep, type RetryStep } from './retry-policy.js';
 export { childTraceparent, parseTraceparent } from './trace-context.js';
 export { startAdminServer, type ReadinessCheck } from './admin-server.js';
 export { runService, type ServiceContext, type RunningService } from './service.js';
+export { statusOutput, statusEvent, deadLetteredStatus, type StatusSubject } from './status-output.js';
+export { connectMongo, connectRedis } from './store-clients.js';

@@ -1,0 +1,21 @@
+import { ControlsStore, ControlsWatcher, CircuitBreaker } from '@notify/controls';
+import { connectRedis, loadConfig, runService } from '@notify/runtime';
+import { routerEnvSchema } from './config.js';
+import { parseRoutingConfig } from './domain/routing-config.js';
+import { routeProcessor } from './route-processor.js';
+
+await runService('channel-router', async (ctx) => {
+  const env = loadConfig(routerEnvSchema);
+  const routing = parseRoutingConfig(env.ROUTING_CONFIG);
+  const redis = connectRedis(ctx, env.REDIS_URL);
+  const watcher = new ControlsWatcher(new ControlsStore(redis), new CircuitBreaker(redis), env.CONTROLS_REFRESH_MS, ctx.logger);
+  await watcher.start();
+  ctx.onShutdown(() => watcher.stop());
+  ctx.addProcessor(
+    routeProcessor(routing, () => {
+      const { controls, openCircuits } = watcher.snapshot();
+      // Kill switches hold messages at the senders; here only circuits and rollout steer new traffic.
+      return { state: { disabled: new Set(), openCircuits }, rollout: controls.rollout };
+    }),
+  );
+});

@@ -1,0 +1,32 @@
+import { deadLetteredStatus, output, statusOutput, type Output, type ProcessorDefinition } from '@notify/runtime';
+import { dispatchTopic, PROVIDERS, Topics, type Provider } from '@notify/schemas';
+import { route, STAGE } from './domain/route.js';
+import type { ProviderState } from './domain/provider-choice.js';
+import type { RoutingConfig } from './domain/routing-config.js';
+
+/** notify.filtered.v1 → one Dispatch per chosen channel on its provider's topic, plus status events. */
+export interface LiveRouting {
+  state: ProviderState;
+  /** Rollout percentages set at run time; they override the configured ones. */
+  rollout: Readonly<Partial<Record<Provider, number>>>;
+}
+
+export function routeProcessor(config: RoutingConfig, live: () => LiveRouting): ProcessorDefinition<'notification-filtered'> {
+  return {
+    name: STAGE,
+    input: Topics.filtered,
+    outputs: [Topics.status, ...PROVIDERS.map(dispatchTopic)],
+    bindings: (v) => ({ notificationId: v.notification.notificationId, tenantId: v.notification.tenantId }),
+    handle: {
+      record: (value, ctx) => {
+        const { state, rollout } = live();
+        const effective = Object.keys(rollout).length ? { ...config, rolloutPercent: { ...config.rolloutPercent, ...rollout } } : config;
+        const result = route(value, effective, ctx.now(), state);
+        const key = ctx.key ?? `${value.notification.tenantId}:${value.notification.userId}`;
+        const outputs: Output[] = result.dispatches.map((d) => output(dispatchTopic(d.provider), key, d.value));
+        return [...outputs, ...result.statusEvents.map(statusOutput)];
+      },
+    },
+    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, STAGE, failure, ctx.now())],
+  };
+}
