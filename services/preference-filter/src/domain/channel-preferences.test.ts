@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveChannelPreferences, type ChannelPreferenceInput, type ChannelPreferences } from './channel-preferences.js';
+import {
+  resolveChannelPreferences,
+  type ChannelPreferenceInput,
+  type ChannelPreferences,
+} from './channel-preferences.js';
 
 function input(overrides: Partial<ChannelPreferenceInput> = {}): ChannelPreferenceInput {
   return {
@@ -26,7 +30,9 @@ describe('resolveChannelPreferences', () => {
   });
 
   it('uses every channel with content when none is requested', () => {
-    const out = resolveChannelPreferences(input({ requested: [], withContent: ['IN_APP', 'EMAIL', 'EMAIL'] }));
+    const out = resolveChannelPreferences(
+      input({ requested: [], withContent: ['IN_APP', 'EMAIL', 'EMAIL'] }),
+    );
     expect(out).toEqual({ kind: 'allowed', channels: ['IN_APP', 'EMAIL'], optedOut: [] });
   });
 
@@ -37,19 +43,28 @@ describe('resolveChannelPreferences', () => {
 
   it('removes channels opted out for the category and keeps the order of the rest', () => {
     const out = resolveChannelPreferences(
-      input({ preferences: prefs({ categories: { billing: { SMS: false, EMAIL: true }, marketing: { PUSH: false } } }) }),
+      input({
+        preferences: prefs({
+          categories: { billing: { SMS: false, EMAIL: true }, marketing: { PUSH: false } },
+        }),
+      }),
     );
     expect(out).toEqual({ kind: 'allowed', channels: ['EMAIL', 'PUSH'], optedOut: ['SMS'] });
   });
 
   it('treats missing categories and channels as opted in', () => {
-    const out = resolveChannelPreferences(input({ category: 'security', preferences: prefs({ categories: { billing: { SMS: false } } }) }));
+    const out = resolveChannelPreferences(
+      input({ category: 'security', preferences: prefs({ categories: { billing: { SMS: false } } }) }),
+    );
     expect(out).toMatchObject({ kind: 'allowed', channels: ['EMAIL', 'SMS', 'PUSH'] });
   });
 
   it('suppresses with opted_out when every requested channel is opted out', () => {
     const out = resolveChannelPreferences(
-      input({ requested: ['SMS', 'PUSH'], preferences: prefs({ categories: { billing: { SMS: false, PUSH: false } } }) }),
+      input({
+        requested: ['SMS', 'PUSH'],
+        preferences: prefs({ categories: { billing: { SMS: false, PUSH: false } } }),
+      }),
     );
     expect(out).toMatchObject({ kind: 'suppressed', reason: 'opted_out' });
     expect(out.kind === 'suppressed' && out.detail).toContain('SMS, PUSH');
@@ -57,13 +72,17 @@ describe('resolveChannelPreferences', () => {
 
   it('suppresses everything but CRITICAL on a global unsubscribe', () => {
     for (const priority of ['LOW', 'NORMAL', 'HIGH'] as const) {
-      const out = resolveChannelPreferences(input({ priority, preferences: prefs({ globalUnsubscribe: true }) }));
+      const out = resolveChannelPreferences(
+        input({ priority, preferences: prefs({ globalUnsubscribe: true }) }),
+      );
       expect(out).toMatchObject({ kind: 'suppressed', reason: 'global_unsubscribe' });
     }
   });
 
   it('sends CRITICAL despite a global unsubscribe', () => {
-    const out = resolveChannelPreferences(input({ priority: 'CRITICAL', preferences: prefs({ globalUnsubscribe: true }) }));
+    const out = resolveChannelPreferences(
+      input({ priority: 'CRITICAL', preferences: prefs({ globalUnsubscribe: true }) }),
+    );
     expect(out).toEqual({ kind: 'allowed', channels: ['EMAIL', 'SMS', 'PUSH'], optedOut: [] });
   });
 

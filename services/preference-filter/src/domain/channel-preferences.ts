@@ -35,13 +35,21 @@ export interface ChannelPreferenceInput {
 export function resolveChannelPreferences(input: ChannelPreferenceInput): ChannelPreferenceOutcome {
   const candidates = unique(input.requested.length > 0 ? input.requested : input.withContent);
   if (candidates.length === 0) {
-    return { kind: 'suppressed', reason: 'no_channels', detail: 'no channel requested and the template has no content' };
+    return {
+      kind: 'suppressed',
+      reason: 'no_channels',
+      detail: 'no channel requested and the template has no content',
+    };
   }
   const prefs = input.preferences;
   if (prefs === null) return { kind: 'allowed', channels: candidates, optedOut: [] };
 
   if (prefs.globalUnsubscribe && input.priority !== 'CRITICAL') {
-    return { kind: 'suppressed', reason: 'global_unsubscribe', detail: 'recipient unsubscribed from all notifications' };
+    return {
+      kind: 'suppressed',
+      reason: 'global_unsubscribe',
+      detail: 'recipient unsubscribed from all notifications',
+    };
   }
 
   const choices = prefs.categories[input.category] ?? {};

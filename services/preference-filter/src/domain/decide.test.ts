@@ -34,7 +34,14 @@ function enriched(n: Partial<Notification> = {}, timezone = 'UTC'): Notification
       source: 'REST',
       ...n,
     },
-    recipient: { email: 'a@example.com', phone: '+33600000000', deviceTokens: [], webhookUrl: null, locale: 'en-GB', timezone },
+    recipient: {
+      email: 'a@example.com',
+      phone: '+33600000000',
+      deviceTokens: [],
+      webhookUrl: null,
+      locale: 'en-GB',
+      timezone,
+    },
     content: [
       { channel: 'EMAIL', locale: 'en-GB', version: 1, subject: 'Hi', body: 'Hello', html: null },
       { channel: 'SMS', locale: 'en-GB', version: 1, subject: null, body: 'Hello', html: null },
@@ -73,21 +80,35 @@ describe('decide', () => {
   });
 
   it('defers until scheduledFor before looking at preferences', () => {
-    const d = decide({ enriched: enriched({ scheduledFor: NOW + 5 * MIN }), now: NOW, preferences: prefs({ globalUnsubscribe: true }) });
+    const d = decide({
+      enriched: enriched({ scheduledFor: NOW + 5 * MIN }),
+      now: NOW,
+      preferences: prefs({ globalUnsubscribe: true }),
+    });
     expect(d).toEqual({ kind: 'defer', until: NOW + 5 * MIN, reason: 'scheduled' });
   });
 
   it('treats a due schedule as no schedule (the scheduler re-emits it unchanged)', () => {
-    expect(decide({ enriched: enriched({ scheduledFor: NOW }), now: NOW, preferences: null })).toMatchObject({ kind: 'pass' });
+    expect(decide({ enriched: enriched({ scheduledFor: NOW }), now: NOW, preferences: null })).toMatchObject({
+      kind: 'pass',
+    });
   });
 
   it('suppresses a schedule that would only wake up expired', () => {
-    const d = decide({ enriched: enriched({ scheduledFor: NOW + 10 * MIN, expiresAt: NOW + 5 * MIN }), now: NOW, preferences: null });
+    const d = decide({
+      enriched: enriched({ scheduledFor: NOW + 10 * MIN, expiresAt: NOW + 5 * MIN }),
+      now: NOW,
+      preferences: null,
+    });
     expect(d).toMatchObject({ kind: 'suppress', reason: 'expired' });
   });
 
   it('applies preferences before quiet hours', () => {
-    const d = decide({ enriched: enriched(), now: NOW, preferences: { ...quietNow, globalUnsubscribe: true } });
+    const d = decide({
+      enriched: enriched(),
+      now: NOW,
+      preferences: { ...quietNow, globalUnsubscribe: true },
+    });
     expect(d).toMatchObject({ kind: 'suppress', reason: 'global_unsubscribe' });
     const optedOut = decide({
       enriched: enriched(),
@@ -98,11 +119,21 @@ describe('decide', () => {
   });
 
   it('narrows channels and reports the removed ones', () => {
-    const d = decide({ enriched: enriched(), now: NOW, preferences: prefs({ categories: { billing: { EMAIL: false } } }) });
+    const d = decide({
+      enriched: enriched(),
+      now: NOW,
+      preferences: prefs({ categories: { billing: { EMAIL: false } } }),
+    });
     expect(d).toEqual({
       kind: 'pass',
       allowedChannels: ['SMS'],
-      removed: [{ channel: 'EMAIL', reason: 'opted_out', detail: "recipient opted out of EMAIL for category 'billing'" }],
+      removed: [
+        {
+          channel: 'EMAIL',
+          reason: 'opted_out',
+          detail: "recipient opted out of EMAIL for category 'billing'",
+        },
+      ],
     });
   });
 
@@ -113,7 +144,9 @@ describe('decide', () => {
       until: Date.parse('2025-06-10T13:00:00Z'),
       reason: 'quiet_hours',
     });
-    expect(decide({ enriched: enriched({}, 'Europe/Paris'), now: NOW, preferences: quietNow })).toMatchObject({ kind: 'pass' });
+    expect(decide({ enriched: enriched({}, 'Europe/Paris'), now: NOW, preferences: quietNow })).toMatchObject(
+      { kind: 'pass' },
+    );
   });
 
   it('lets CRITICAL through quiet hours and a global unsubscribe', () => {
@@ -131,11 +164,18 @@ describe('decide', () => {
   });
 
   it('removes channels over their cap and keeps the others', () => {
-    const d = decide({ enriched: enriched(), now: NOW, preferences: null, capVerdicts: { EMAIL: under, SMS: over() } });
+    const d = decide({
+      enriched: enriched(),
+      now: NOW,
+      preferences: null,
+      capVerdicts: { EMAIL: under, SMS: over() },
+    });
     expect(d).toEqual({
       kind: 'pass',
       allowedChannels: ['EMAIL'],
-      removed: [{ channel: 'SMS', reason: 'frequency_cap', detail: 'SMS over cap */SMS:3/60000ms (3 in window)' }],
+      removed: [
+        { channel: 'SMS', reason: 'frequency_cap', detail: 'SMS over cap */SMS:3/60000ms (3 in window)' },
+      ],
     });
   });
 
@@ -175,7 +215,9 @@ describe('planCapChecks', () => {
 
   it('checks nothing for a decision that did not pass', () => {
     const e = enriched({ expiresAt: NOW });
-    expect(planCapChecks(e, decideBeforeCaps({ enriched: e, now: NOW, preferences: null }), policy)).toEqual([]);
+    expect(planCapChecks(e, decideBeforeCaps({ enriched: e, now: NOW, preferences: null }), policy)).toEqual(
+      [],
+    );
   });
 });
 
@@ -201,12 +243,21 @@ describe('status events', () => {
   it('reports a deferral with the instant as ISO 8601', () => {
     const e = enriched({ scheduledFor: Date.parse('2025-06-11T09:30:00Z') });
     const event = statusEventFor(e, decide({ enriched: e, now: NOW, preferences: null }), NOW);
-    expect(event).toMatchObject({ status: 'DEFERRED', reason: 'scheduled', attributes: { deferredUntil: '2025-06-11T09:30:00.000Z' } });
+    expect(event).toMatchObject({
+      status: 'DEFERRED',
+      reason: 'scheduled',
+      attributes: { deferredUntil: '2025-06-11T09:30:00.000Z' },
+    });
   });
 
   it('reports nothing for a pass, and a channel event for each removed channel', () => {
     const e = enriched();
-    const d = decide({ enriched: e, now: NOW, preferences: prefs({ categories: { billing: { EMAIL: false } } }), capVerdicts: {} });
+    const d = decide({
+      enriched: e,
+      now: NOW,
+      preferences: prefs({ categories: { billing: { EMAIL: false } } }),
+      capVerdicts: {},
+    });
     expect(statusEventFor(e, d, NOW)).toBeNull();
     expect(channelSuppressionEvents(e, d, NOW)).toEqual([
       expect.objectContaining({ status: 'SUPPRESSED', channel: 'EMAIL', reason: 'opted_out' }),

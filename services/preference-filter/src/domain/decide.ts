@@ -1,4 +1,9 @@
-import type { Channel, NotificationEnriched, NotificationFiltered, NotificationStatusEvent } from '@notify/schemas';
+import type {
+  Channel,
+  NotificationEnriched,
+  NotificationFiltered,
+  NotificationStatusEvent,
+} from '@notify/schemas';
 import type { PreferencesDoc } from '@notify/stores';
 import { resolveChannelPreferences, type PreferenceSuppressionReason } from './channel-preferences.js';
 import { capId, capsFor, type AppliedCap, type CapVerdict, type FrequencyCapRule } from './frequency-cap.js';
@@ -56,7 +61,11 @@ export function decideBeforeCaps(input: DecisionInput): FilterDecision {
   if (n.scheduledFor !== null && n.scheduledFor > now) {
     // Waiting for an instant after which it may no longer go out only fills the scheduler.
     if (expiresAt !== null && expiresAt <= n.scheduledFor) {
-      return { kind: 'suppress', reason: 'expired', detail: `expires at ${iso(expiresAt)}, before its scheduled time ${iso(n.scheduledFor)}` };
+      return {
+        kind: 'suppress',
+        reason: 'expired',
+        detail: `expires at ${iso(expiresAt)}, before its scheduled time ${iso(n.scheduledFor)}`,
+      };
     }
     return { kind: 'defer', until: n.scheduledFor, reason: 'scheduled' };
   }
@@ -69,13 +78,18 @@ export function decideBeforeCaps(input: DecisionInput): FilterDecision {
     withContent: enriched.content.map((c) => c.channel),
     preferences: prefs,
   });
-  if (outcome.kind === 'suppressed') return { kind: 'suppress', reason: outcome.reason, detail: outcome.detail };
+  if (outcome.kind === 'suppressed')
+    return { kind: 'suppress', reason: outcome.reason, detail: outcome.detail };
 
   const quietUntil = quietHoursDeferral(n.priority, prefs?.quietHours, enriched.recipient.timezone, now);
   if (quietUntil !== null) {
     // Quiet hours are the recipient's choice; a sender who must reach them anyway marks it CRITICAL.
     if (expiresAt !== null && expiresAt <= quietUntil) {
-      return { kind: 'suppress', reason: 'expired', detail: `expires at ${iso(expiresAt)}, during the recipient's quiet hours (until ${iso(quietUntil)})` };
+      return {
+        kind: 'suppress',
+        reason: 'expired',
+        detail: `expires at ${iso(expiresAt)}, during the recipient's quiet hours (until ${iso(quietUntil)})`,
+      };
     }
     return { kind: 'defer', until: quietUntil, reason: 'quiet_hours' };
   }
@@ -89,7 +103,10 @@ export function decideBeforeCaps(input: DecisionInput): FilterDecision {
 }
 
 /** Removes the channels whose cap refused them; suppresses the notification when none is left. */
-export function applyCapVerdicts(decision: FilterDecision, verdicts: Partial<Record<Channel, CapVerdict>>): FilterDecision {
+export function applyCapVerdicts(
+  decision: FilterDecision,
+  verdicts: Partial<Record<Channel, CapVerdict>>,
+): FilterDecision {
   if (decision.kind !== 'pass') return decision;
   const allowedChannels: Channel[] = [];
   const capped: RemovedChannel[] = [];
@@ -132,13 +149,27 @@ export function planCapChecks(
   return decision.allowedChannels.flatMap((channel) => {
     const caps = capsFor(policy, n.category, channel);
     if (caps.length === 0) return [];
-    return [{ notificationId: n.notificationId, tenantId: n.tenantId, userId: n.userId, category: n.category, channel, caps }];
+    return [
+      {
+        notificationId: n.notificationId,
+        tenantId: n.tenantId,
+        userId: n.userId,
+        category: n.category,
+        channel,
+        caps,
+      },
+    ];
   });
 }
 
 /** The record for the filtered topic, for a passing decision. */
 export function toFiltered(enriched: NotificationEnriched, allowedChannels: Channel[]): NotificationFiltered {
-  return { notification: enriched.notification, recipient: enriched.recipient, content: enriched.content, allowedChannels };
+  return {
+    notification: enriched.notification,
+    recipient: enriched.recipient,
+    content: enriched.content,
+    allowedChannels,
+  };
 }
 
 /** The `stage` on every status event this service reports. */
@@ -148,14 +179,25 @@ export const STAGE = 'preference-filter';
  * The status event for a decision: SUPPRESSED with the reason and `attributes.detail`, or DEFERRED with
  * the cause and `attributes.deferredUntil` (ISO 8601). A pass reports nothing here: the router's ROUTED follows.
  */
-export function statusEventFor(enriched: NotificationEnriched, decision: FilterDecision, now: number): NotificationStatusEvent | null {
+export function statusEventFor(
+  enriched: NotificationEnriched,
+  decision: FilterDecision,
+  now: number,
+): NotificationStatusEvent | null {
   switch (decision.kind) {
     case 'pass':
       return null;
     case 'suppress':
       return statusEvent(enriched, 'SUPPRESSED', decision.reason, null, { detail: decision.detail }, now);
     case 'defer':
-      return statusEvent(enriched, 'DEFERRED', decision.reason, null, { deferredUntil: iso(decision.until) }, now);
+      return statusEvent(
+        enriched,
+        'DEFERRED',
+        decision.reason,
+        null,
+        { deferredUntil: iso(decision.until) },
+        now,
+      );
   }
 }
 
@@ -169,7 +211,9 @@ export function channelSuppressionEvents(
   now: number,
 ): NotificationStatusEvent[] {
   if (decision.kind !== 'pass') return [];
-  return decision.removed.map((r) => statusEvent(enriched, 'SUPPRESSED', r.reason, r.channel, { detail: r.detail }, now));
+  return decision.removed.map((r) =>
+    statusEvent(enriched, 'SUPPRESSED', r.reason, r.channel, { detail: r.detail }, now),
+  );
 }
 
 function statusEvent(

@@ -1,6 +1,12 @@
 import { ValidationError } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
-import { capId, capsFor, exceededCap, parseFrequencyCapPolicy, type FrequencyCapRule } from './frequency-cap.js';
+import {
+  capId,
+  capsFor,
+  exceededCap,
+  parseFrequencyCapPolicy,
+  type FrequencyCapRule,
+} from './frequency-cap.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -26,7 +32,9 @@ describe('capsFor', () => {
   });
 
   it('returns nothing when no rule matches', () => {
-    expect(capsFor([{ category: 'marketing', channel: 'PUSH', max: 1, windowMs: HOUR }], 'billing', 'PUSH')).toEqual([]);
+    expect(
+      capsFor([{ category: 'marketing', channel: 'PUSH', max: 1, windowMs: HOUR }], 'billing', 'PUSH'),
+    ).toEqual([]);
     expect(capsFor([], 'billing', 'PUSH')).toEqual([]);
   });
 
@@ -49,7 +57,12 @@ describe('exceededCap', () => {
 
   it('returns the first full cap', () => {
     const other = { ...cap, max: 10 };
-    expect(exceededCap([{ cap: other, count: 3 }, { cap, count: 2 }])).toEqual({ cap, count: 2 });
+    expect(
+      exceededCap([
+        { cap: other, count: 3 },
+        { cap, count: 2 },
+      ]),
+    ).toEqual({ cap, count: 2 });
   });
 
   it('names caps readably', () => {
@@ -59,7 +72,9 @@ describe('exceededCap', () => {
 
 describe('parseFrequencyCapPolicy', () => {
   it('parses JSON and arrays', () => {
-    expect(parseFrequencyCapPolicy('[{"channel":"SMS","max":5,"windowMs":86400000}]')).toEqual([{ channel: 'SMS', max: 5, windowMs: DAY }]);
+    expect(parseFrequencyCapPolicy('[{"channel":"SMS","max":5,"windowMs":86400000}]')).toEqual([
+      { channel: 'SMS', max: 5, windowMs: DAY },
+    ]);
     expect(parseFrequencyCapPolicy(policy)).toEqual(policy);
     expect(parseFrequencyCapPolicy('')).toEqual([]);
   });
@@ -70,7 +85,13 @@ describe('parseFrequencyCapPolicy', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
-      expect((err as ValidationError).issues.map((i) => i.path)).toEqual(['[0].max', '[0].windowMs', '[0].category', '[0].channel', '[1]']);
+      expect((err as ValidationError).issues.map((i) => i.path)).toEqual([
+        '[0].max',
+        '[0].windowMs',
+        '[0].category',
+        '[0].channel',
+        '[1]',
+      ]);
     }
   });
 

@@ -39,14 +39,23 @@ export interface CapVerdict {
 }
 
 /** The caps that limit a message of `category` on `channel`, without duplicates. */
-export function capsFor(policy: readonly FrequencyCapRule[], category: string, channel: Channel): AppliedCap[] {
+export function capsFor(
+  policy: readonly FrequencyCapRule[],
+  category: string,
+  channel: Channel,
+): AppliedCap[] {
   const caps = new Map<string, AppliedCap>();
   for (const rule of policy) {
     const ruleCategory = rule.category ?? ANY;
     const ruleChannel = rule.channel ?? ANY;
     if (ruleCategory !== ANY && ruleCategory !== category) continue;
     if (ruleChannel !== ANY && ruleChannel !== channel) continue;
-    const cap: AppliedCap = { category: ruleCategory, channel: ruleChannel, max: rule.max, windowMs: rule.windowMs };
+    const cap: AppliedCap = {
+      category: ruleCategory,
+      channel: ruleChannel,
+      max: rule.max,
+      windowMs: rule.windowMs,
+    };
     caps.set(capId(cap), cap);
   }
   return [...caps.values()];
@@ -75,7 +84,8 @@ export function parseFrequencyCapPolicy(input: unknown): FrequencyCapRule[] {
       throw new ValidationError([{ path: '', message: `not JSON: ${(err as Error).message}` }]);
     }
   }
-  if (!Array.isArray(value)) throw new ValidationError([{ path: '', message: 'expected an array of cap rules' }]);
+  if (!Array.isArray(value))
+    throw new ValidationError([{ path: '', message: 'expected an array of cap rules' }]);
 
   const issues: FieldIssue[] = [];
   const rules: FrequencyCapRule[] = [];
@@ -86,16 +96,21 @@ export function parseFrequencyCapPolicy(input: unknown): FrequencyCapRule[] {
     }
     const r = raw as Record<string, unknown>;
     const rule: FrequencyCapRule = { max: r.max as number, windowMs: r.windowMs as number };
-    if (!Number.isInteger(r.max) || (r.max as number) < 1) issues.push({ path: `[${i}].max`, message: 'expected an integer ≥ 1' });
+    if (!Number.isInteger(r.max) || (r.max as number) < 1)
+      issues.push({ path: `[${i}].max`, message: 'expected an integer ≥ 1' });
     if (!Number.isInteger(r.windowMs) || (r.windowMs as number) < 1)
       issues.push({ path: `[${i}].windowMs`, message: 'expected an integer number of milliseconds ≥ 1' });
     if (r.category !== undefined) {
-      if (typeof r.category !== 'string' || r.category === '') issues.push({ path: `[${i}].category`, message: "expected a category or '*'" });
+      if (typeof r.category !== 'string' || r.category === '')
+        issues.push({ path: `[${i}].category`, message: "expected a category or '*'" });
       else rule.category = r.category;
     }
     if (r.channel !== undefined) {
       if (r.channel !== ANY && !(ChannelValues as readonly unknown[]).includes(r.channel))
-        issues.push({ path: `[${i}].channel`, message: `expected one of ${ChannelValues.join(', ')} or '*'` });
+        issues.push({
+          path: `[${i}].channel`,
+          message: `expected one of ${ChannelValues.join(', ')} or '*'`,
+        });
       else rule.channel = r.channel as Channel | typeof ANY;
     }
     rules.push(rule);

@@ -40,7 +40,9 @@ export function quietHoursAt(quietHours: QuietHours, timeZone: string, now: numb
   // In a wrapping window, before midnight the end is tomorrow; after midnight it is today.
   const endDay = wraps && minute >= start ? local.plus({ days: 1 }) : local;
   // `set` keeps the current offset when the wall time exists on it, which picks the right one of a repeated hour.
-  const endsAt = endDay.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 }).toMillis();
+  const endsAt = endDay
+    .set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 })
+    .toMillis();
   // Not reachable with IANA data as far as is known; guards a deferral loop should a zone rule surprise us.
   return { inside: true, endsAt: endsAt > now ? endsAt : now + 60_000 /* 1 min */ };
 }

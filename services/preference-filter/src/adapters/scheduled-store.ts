@@ -1,0 +1,220 @@
+import { Collections, type ScheduledDoc } from '@notify/stores';
+import type { Collection, Db } from 'mongodb';
+import { refusedDuplicates } from './duplicate-inserts.js';
+import { decodeHeaderFields, encodeHeaderFields } from './header-field-names.js';
+
+/** What the filter knows when it defers a notification. */
+export type NewScheduledDoc = Pick<
+  ScheduledDoc,
+  '_id' | 'tenantId' | 'dueAt' | 'payload' | 'key' | 'headers' | 'reason'
+> & {
+  createdAt?: Date;
+};
+
+/**
+ * - scheduled: first deferral of this notification.
+ * - rescheduled: it was deferred before to an earlier instant (it came back due and must wait again,
+ *   e.g. a scheduled send that lands in quiet hours), so the document is armed again for the new instant.
+ * - duplicate: the same or a later deferral is already stored (a redelivered record); nothing changed.
+ */
+export type ScheduleOutcome = 'scheduled' | 'rescheduled' | 'duplicate';
+
+/**
+ * One claim of one notification. `_id` is "<notificationId>#<generation>": the unique _id is what makes
+ * a claim exclusive, so generation n+1 can be taken by exactly one claimer, and only once n has expired.
+ */
+interface LeaseDoc {
+  _id: string;
+  notificationId: string;
+  generation: number;
+  owner: string;
+  until: Date;
+  claimedAt: Date;
+}
+
+export interface ScheduledStoreOptions {
+  /** Collection of ScheduledDoc. */
+  collection?: string;
+  /** Collection of claims (leases). */
+  leaseCollection?: string;
+}
+
+/**
+ * The durable store of deferred notifications (`scheduled_notifications`), shared by every replica.
+ *
+ * Claims must hold without transactions and on FerretDB 1.x, whose findOneAndUpdate and conditional
+ * updates are read-modify-write (two replicas can both "win" the same document). The one write both
+ * servers make atomic is an insert against a unique _id, so a claim is the insert of a lease document
+ * `<id>#<generation>` into a side collection; the lease fields of the ScheduledDoc mirror the latest
+ * claim so that pollers skip leased documents cheaply, but exclusivity never depends on them.
+ */
+export class ScheduledStore {
+  private readonly docs: Collection<ScheduledDoc>;
+  private readonly leases: Collection<LeaseDoc>;
+
+  constructor(db: Db, options: ScheduledStoreOptions = {}) {
+    const name = options.collection ?? Collections.scheduled;
+    // promoteBuffers: payloads come back as Buffer, as ScheduledDoc declares, not as BSON Binary.
+    this.docs = db.collection<ScheduledDoc>(name, { promoteBuffers: true });
+    this.leases = db.collection<LeaseDoc>(options.leaseCollection ?? `${name}_leases`);
+  }
+
+  /** Idempotent; run at start-up. The first index matches the one @notify/stores declares. */
+  async ensureIndexes(): Promise<void> {
+    await this.docs.createIndex({ dueAt: 1, state: 1 }, { name: 'scheduled_due_state' });
+    await this.leases.createIndex({ notificationId: 1 }, { name: 'scheduled_leases_notification' });
+  }
+
+  async schedule(doc: NewScheduledDoc): Promise<ScheduleOutcome> {
+    const [outcome] = await this.scheduleMany([doc]);
+    return outcome!;
+  }
+
+  /** `schedule` for a batch: one insert for all, then one update per notification already stored. */
+  async scheduleMany(docs: readonly NewScheduledDoc[]): Promise<ScheduleOutcome[]> {
+    if (docs.length === 0) return [];
+    const fresh: ScheduledDoc[] = docs.map((d) => ({
+      _id: d._id,
+      tenantId: d.tenantId,
+      dueAt: d.dueAt,
+      payload: d.payload,
+      key: d.key,
+      headers: encodeHeaderFields(d.headers),
+      reason: d.reason,
+      state: 'pending',
+      leaseOwner: null,
+      leaseUntil: null,
+      createdAt: d.createdAt ?? new Date(),
+    }));
+    let existing = new Set<number>();
+    try {
+      await this.docs.insertMany(fresh, { ordered: false });
+    } catch (err) {
+      existing = refusedDuplicates(err, fresh.length);
+    }
+    const outcomes: ScheduleOutcome[] = [];
+    for (const [i, doc] of fresh.entries()) {
+      if (!existing.has(i)) {
+        outcomes.push('scheduled');
+        continue;
+      }
+      // Only a later instant re-arms: a redelivery of the original deferral carries the same dueAt.
+      // Clearing leaseOwner also keeps a replica still emitting the earlier deferral from marking this one emitted.
+      const { _id, createdAt: _createdAt, ...fields } = doc;
+      const moved = await this.docs.updateOne({ _id, dueAt: { $lt: doc.dueAt } }, { $set: fields });
+      outcomes.push(moved.matchedCount > 0 ? 'rescheduled' : 'duplicate');
+    }
+    return outcomes;
+  }
+
+  /**
+   * Claims up to `limit` pending documents due at `now`, oldest first, for `leaseMs`. A document whose
+   * lease has expired (its owner died or its emit failed) is claimable again. Two claimers never hold
+   * the same document at once; a claimer that loses every race gets fewer documents, possibly none.
+   */
+  async claimDue(now: Date, owner: string, leaseMs: number, limit: number): Promise<ScheduledDoc[]> {
+    if (limit <= 0) return [];
+    const candidates = await this.docs
+      .find(
+        {
+          state: 'pending',
+          dueAt: { $lte: now },
+          $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+        },
+        { projection: { _id: 1 }, sort: { dueAt: 1, _id: 1 }, limit },
+      )
+      .toArray();
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((c) => c._id);
+
+    const latest = new Map<string, Pick<LeaseDoc, 'generation' | 'until'>>();
+    const leases = this.leases.find(
+      { notificationId: { $in: ids } },
+      { projection: { notificationId: 1, generation: 1, until: 1 } },
+    );
+    for await (const lease of leases) {
+      const seen = latest.get(lease.notificationId);
+      if (!seen || lease.generation > seen.generation) latest.set(lease.notificationId, lease);
+    }
+
+    const until = new Date(now.getTime() + leaseMs);
+    const attempts: LeaseDoc[] = [];
+    for (const id of ids) {
+      const current = latest.get(id);
+      if (current && current.until.getTime() > now.getTime()) continue;
+      const generation = (current?.generation ?? 0) + 1;
+      attempts.push({
+        _id: `${id}#${generation}`,
+        notificationId: id,
+        generation,
+        owner,
+        until,
+        claimedAt: now,
+      });
+    }
+    if (attempts.length === 0) return [];
+
+    let lost = new Set<number>();
+    try {
+      await this.leases.insertMany(attempts, { ordered: false });
+    } catch (err) {
+      lost = refusedDuplicates(err, attempts.length);
+    }
+    const won = attempts.filter((_, i) => !lost.has(i)).map((a) => a.notificationId);
+    if (won.length === 0) return [];
+
+    await this.docs.updateMany({ _id: { $in: won } }, { $set: { leaseOwner: owner, leaseUntil: until } });
+    // Re-read: a slow former owner may have marked one emitted since the candidates were listed.
+    const claimed = await this.docs
+      .find({ _id: { $in: won }, state: 'pending' }, { sort: { dueAt: 1, _id: 1 } })
+      .toArray();
+    return claimed.map(fromStored);
+  }
+
+  /**
+   * Marks documents emitted by `owner`; returns how many were. A document another owner has claimed
+   * since (this owner's lease ran out) or that was rescheduled meanwhile is left pending for its next
+   * emission.
+   */
+  async markEmitted(ids: readonly string[], owner: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.docs.updateMany(
+      { _id: { $in: [...ids] }, state: 'pending', leaseOwner: owner },
+      { $set: { state: 'emitted' } },
+    );
+    return result.modifiedCount;
+  }
+
+  async get(id: string): Promise<ScheduledDoc | null> {
+    const doc = await this.docs.findOne({ _id: id });
+    return doc && fromStored(doc);
+  }
+
+  /** Pending documents, due or not: the scheduler's backlog gauge. */
+  async countPending(): Promise<number> {
+    return this.docs.countDocuments({ state: 'pending' });
+  }
+
+  /**
+   * Deletes emitted documents due before `before`, with their leases. Keep them at least as long as the
+   * enriched topic's retention: a stored document is what makes a redelivered deferral a duplicate.
+   */
+  async purgeEmitted(before: Date, batchSize = 500): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const batch = await this.docs
+        .find({ state: 'emitted', dueAt: { $lt: before } }, { projection: { _id: 1 }, limit: batchSize })
+        .toArray();
+      if (batch.length === 0) return purged;
+      const ids = batch.map((d) => d._id);
+      const deleted = await this.docs.deleteMany({ _id: { $in: ids }, state: 'emitted' });
+      await this.leases.deleteMany({ notificationId: { $in: ids } });
+      purged += deleted.deletedCount;
+      if (batch.length < batchSize) return purged;
+    }
+  }
+}
+
+function fromStored(doc: ScheduledDoc): ScheduledDoc {
+  return { ...doc, headers: decodeHeaderFields(doc.headers ?? {}) };
+}
