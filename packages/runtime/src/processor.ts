@@ -61,6 +61,11 @@ export interface ProcessorDefinition<S extends keyof SchemaValueTypes> {
    * FAILED or DEAD_LETTERED status event, so the notification's timeline says where it ended.
    */
   onDeadLetter?: (value: SchemaValueTypes[S], failure: NotifyError, context: RecordContext) => Output[];
+  /**
+   * While this returns a reason, the processor holds: it stops taking records from its input (they stay
+   * in Kafka, uncommitted) and resumes within a second of it returning undefined. Used by kill switches.
+   */
+  holdReason?: () => string | undefined;
   /** Log bindings for a decoded value, e.g. notification and tenant ids. */
   bindings?: (value: SchemaValueTypes[S]) => Record<string, string>;
   /** Consumer group id; defaults to `notify.<name>`. */

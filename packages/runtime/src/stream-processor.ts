@@ -53,6 +53,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly backoff = new Map<string, number>();
   private joined = false;
+  private held = false;
+  private holdTimer?: NodeJS.Timeout;
   private readonly clock: () => number;
   readonly groupId: string;
   private readonly eos: boolean;
@@ -114,6 +116,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
+    if (this.definition.holdReason) this.startHoldWatch();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -122,8 +125,28 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     });
   }
 
+  /** Pauses every input partition while the hold reason stands, resumes when it clears. */
+  private startHoldWatch(): void {
+    const check = () => {
+      const reason = this.definition.holdReason?.();
+      const topics = this.inputTopics.map((topic) => ({ topic }));
+      if (reason && !this.held) {
+        this.held = true;
+        this.consumer?.pause(topics);
+        this.log.warn({ reason }, 'holding: input paused');
+      } else if (!reason && this.held) {
+        this.held = false;
+        this.consumer?.resume(topics);
+        this.log.info('hold released: input resumed');
+      }
+    };
+    this.holdTimer = setInterval(check, 1_000);
+    this.holdTimer.unref();
+  }
+
   /** Stops fetching, lets the in-flight slice commit or abort, leaves the group, closes clients. */
   async stop(): Promise<void> {
+    if (this.holdTimer) clearInterval(this.holdTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
@@ -151,6 +174,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     try {
       for (let i = 0; i < ready.length; i += this.opts.maxRecordsPerTransaction) {
         if (!isRunning() || isStale()) return;
+        // A hold that started mid-batch: leave the rest unresolved; it is fetched again on resume.
+        if (this.definition.holdReason?.()) return;
         const slice = ready.slice(i, i + this.opts.maxRecordsPerTransaction);
         await this.processSlice(batch.topic, batch.partition, slice);
         resolveOffset(slice[slice.length - 1]!.offset);

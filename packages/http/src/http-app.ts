@@ -1,0 +1,60 @@
+import { MetricNames, type Logger } from '@notify/runtime';
+import express, { type Express } from 'express';
+import http from 'node:http';
+import { Counter, type Registry } from 'prom-client';
+import { errorHandler } from './http-errors.js';
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  registry: Registry;
+  /** JSON body limit, e.g. '256kb'. */
+  bodyLimit?: string;
+}
+
+/** An express app with JSON parsing, a request counter, and (via `finish`) the shared error handler. */
+export function createHttpApp(options: HttpAppOptions): { app: Express; finish(): void } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: options.bodyLimit ?? '256kb' }));
+  const requests = new Counter({
+    name: MetricNames.HTTP_REQUESTS,
+    help: 'HTTP requests by route and status',
+    labelNames: ['service', 'method', 'route', 'status'] as const,
+    registers: [options.registry],
+  });
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      requests.inc({ service: options.service, method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) });
+    });
+    next();
+  });
+  return {
+    app,
+    finish() {
+      app.use((_req, res) => {
+        res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+      });
+      app.use(errorHandler(options.logger));
+    },
+  };
+}
+
+/** Listens and returns a closer that stops accepting and waits for open requests. */
+export async function listen(app: Express, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', resolve);
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,50 @@
+import { ErrorCodes, toFailure, ValidationError, type Logger } from '@notify/runtime';
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+
+/** An HTTP-level refusal with its status (auth, limits, conflicts), in the same JSON shape as the rest. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const STATUS_BY_CODE: Partial<Record<string, number>> = {
+  [ErrorCodes.VALIDATION]: 400,
+  [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.DEPENDENCY_UNAVAILABLE]: 503,
+};
+
+/** Maps every error to `{ error: { code, message, fields? } }`; 5xx details stay in the log. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const body = err as { type?: string; status?: number };
+    if (body?.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } });
+      return;
+    }
+    if (body?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: ErrorCodes.VALIDATION, message: 'request body is not valid JSON', fields: [{ path: '', message: 'invalid JSON' }] } });
+      return;
+    }
+    if (err instanceof HttpError) {
+      res.status(err.status).set(err.headers).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    const failure = toFailure(err);
+    const status = STATUS_BY_CODE[failure.code] ?? 500;
+    if (status >= 500) logger.error({ err: failure, path: req.path }, 'request failed');
+    res.status(status).json({
+      error: {
+        code: failure.code,
+        message: status >= 500 && status !== 503 ? 'internal error' : failure.message,
+        ...(failure instanceof ValidationError ? { fields: failure.issues } : {}),
+      },
+    });
+  };
+}

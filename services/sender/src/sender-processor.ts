@@ -1,0 +1,33 @@
+import type { ControlsWatcher } from '@notify/controls';
+import { statusEvent, statusOutput, type ProcessorDefinition } from '@notify/runtime';
+import { dispatchTopic, PROVIDERS, Topics } from '@notify/schemas';
+import { deliver, STAGE, type DeliverDeps } from './deliver.js';
+
+/** notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. */
+export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher): ProcessorDefinition<'dispatch'> {
+  const provider = deps.adapter.provider;
+  return {
+    name: `sender-${provider}`,
+    input: dispatchTopic(provider),
+    // Failover re-dispatches to any other provider's topic.
+    outputs: [Topics.status, ...PROVIDERS.filter((p) => p !== provider).map(dispatchTopic)],
+    bindings: (d) => ({ notificationId: d.notificationId, tenantId: d.tenantId, channel: d.channel }),
+    holdReason: () => {
+      const { controls: c } = controls.snapshot();
+      if (c.disabledProviders.has(provider)) return `provider ${provider} switched off`;
+      if (c.disabledChannels.has(deps.adapter.channel)) return `channel ${deps.adapter.channel} switched off`;
+      return undefined;
+    },
+    handle: { record: (d, ctx) => deliver(d, ctx, deps) },
+    onDeadLetter: (d, failure, ctx) => [
+      statusOutput(
+        statusEvent(d, STAGE, 'FAILED', ctx.now(), {
+          channel: d.channel,
+          provider,
+          reason: `${failure.code}: ${failure.message}`.slice(0, 500),
+          attributes: { errorCode: failure.code, attempts: String(ctx.attempt) },
+        }),
+      ),
+    ],
+  };
+}
