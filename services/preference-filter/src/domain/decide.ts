@@ -1,3 +1,4 @@
+import { statusEvent } from '@notify/runtime';
 import type {
   Channel,
   NotificationEnriched,
@@ -188,16 +189,15 @@ export function statusEventFor(
     case 'pass':
       return null;
     case 'suppress':
-      return statusEvent(enriched, 'SUPPRESSED', decision.reason, null, { detail: decision.detail }, now);
+      return statusEvent(enriched.notification, STAGE, 'SUPPRESSED', now, {
+        reason: decision.reason,
+        attributes: { detail: decision.detail },
+      });
     case 'defer':
-      return statusEvent(
-        enriched,
-        'DEFERRED',
-        decision.reason,
-        null,
-        { deferredUntil: iso(decision.until) },
-        now,
-      );
+      return statusEvent(enriched.notification, STAGE, 'DEFERRED', now, {
+        reason: decision.reason,
+        attributes: { deferredUntil: iso(decision.until) },
+      });
   }
 }
 
@@ -212,32 +212,12 @@ export function channelSuppressionEvents(
 ): NotificationStatusEvent[] {
   if (decision.kind !== 'pass') return [];
   return decision.removed.map((r) =>
-    statusEvent(enriched, 'SUPPRESSED', r.reason, r.channel, { detail: r.detail }, now),
+    statusEvent(enriched.notification, STAGE, 'SUPPRESSED', now, {
+      channel: r.channel,
+      reason: r.reason,
+      attributes: { detail: r.detail },
+    }),
   );
-}
-
-function statusEvent(
-  enriched: NotificationEnriched,
-  status: NotificationStatusEvent['status'],
-  reason: string,
-  channel: Channel | null,
-  attributes: Record<string, string>,
-  now: number,
-): NotificationStatusEvent {
-  const n = enriched.notification;
-  return {
-    notificationId: n.notificationId,
-    tenantId: n.tenantId,
-    userId: n.userId,
-    status,
-    stage: STAGE,
-    channel,
-    provider: null,
-    reason,
-    providerMessageId: null,
-    occurredAt: now,
-    attributes,
-  };
 }
 
 function iso(ms: number): string {
