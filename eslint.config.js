@@ -13,5 +13,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['scripts/**', 'test/**', '**/*.test.ts', '**/bench/**', '**/cli/**', '**/*.mjs'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**', 'test/**', '**/*.test.ts', '**/bench/**', '**/cli/**', '**/*.mjs', 'services/admin-tasks/**', 'packages/dlq-cli/**'], rules: { 'no-console': 'off' } },
 );

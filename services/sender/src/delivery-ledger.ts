@@ -14,7 +14,7 @@ export type ClaimResult = { kind: 'claimed' } | { kind: 'busy' } | { kind: 'sent
 /**
  * The delivery ledger: (notification id, channel) goes out once. Redis holds the fast claim while a send
  * is in flight and a "sent" mark after; MongoDB's unique index holds the durable record that outlives
- * Redis. Checked before the provider call, recorded after.
+ * Redis (its unique index is created by the stores' ensureIndexes). Checked before the provider call, recorded after.
  */
 export class DeliveryLedger {
   private readonly deliveries: Collection<DeliveryDoc>;
@@ -26,10 +26,6 @@ export class DeliveryLedger {
     private readonly claimTtlMs: number,
   ) {
     this.deliveries = db.collection<DeliveryDoc>(Collections.deliveries);
-  }
-
-  static async ensureIndexes(db: Db): Promise<void> {
-    await db.collection(Collections.deliveries).createIndex({ notificationId: 1, channel: 1 }, { unique: true, name: 'delivery_once' });
   }
 
   private key(notificationId: string, channel: Channel): string {
