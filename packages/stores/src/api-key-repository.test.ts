@@ -46,7 +46,13 @@ describe('ApiKeyRepository', () => {
 
   it('keeps secret hashes unique', async () => {
     const keys = db.collection(Collections.apiKeys);
-    const base = { tenantId: 't1', secretHash: 'h', rateLimitPerMinute: 1, scopes: [], createdAt: new Date() };
+    const base = {
+      tenantId: 't1',
+      secretHash: 'h',
+      rateLimitPerMinute: 1,
+      scopes: [],
+      createdAt: new Date(),
+    };
     await keys.insertOne({ _id: 'dup-1' as never, ...base });
     await expect(keys.insertOne({ _id: 'dup-2' as never, ...base })).rejects.toMatchObject({ code: 11000 });
   });

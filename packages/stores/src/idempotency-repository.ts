@@ -56,7 +56,11 @@ export class IdempotencyRepository<R = unknown> {
       // Expired key, or a claim whose owner let its lease pass: remove exactly that document and race
       // for the key again through the insert. Not a conditional update: FerretDB 1.x does not apply
       // those atomically, while a unique insert has a single winner everywhere.
-      await this.collection.deleteOne({ _id: id, leaseUntil: existing.leaseUntil, expiresAt: existing.expiresAt });
+      await this.collection.deleteOne({
+        _id: id,
+        leaseUntil: existing.leaseUntil,
+        expiresAt: existing.expiresAt,
+      });
     }
     return 'in-flight';
   }

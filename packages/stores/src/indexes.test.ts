@@ -30,7 +30,9 @@ describe('ensureIndexes', () => {
     }
     for (const spec of ttlIndexSpecs()) {
       const indexes = await db.collection(spec.collection).listIndexes().toArray();
-      const native = indexes.find((i) => i.name === spec.name && i.expireAfterSeconds === spec.expireAfterSeconds);
+      const native = indexes.find(
+        (i) => i.name === spec.name && i.expireAfterSeconds === spec.expireAfterSeconds,
+      );
       const fellBack = first.ttlFallbacks.find((f) => f.spec.name === spec.name);
       // Exactly one of the two enforces the expiry.
       expect(Boolean(native) !== Boolean(fellBack), spec.name).toBe(true);
@@ -42,7 +44,11 @@ describe('ensureIndexes', () => {
     const build = (await db.admin().command({ buildInfo: 1 })) as { ferretdb?: unknown };
     if (!build.ferretdb) return; // a real MongoDB builds TTL indexes
     const report = await ensureIndexes(db);
-    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual(['audit_log_ttl', 'idempotency_keys_ttl', 'inbox_ttl']);
+    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual([
+      'audit_log_ttl',
+      'idempotency_keys_ttl',
+      'inbox_ttl',
+    ]);
     expect(report.ttlFallbacks[0]?.reason).toMatch(/expireAfterSeconds/);
   });
 
@@ -55,7 +61,13 @@ describe('ensureIndexes', () => {
   it('enforces the unique indexes', async () => {
     await ensureIndexes(db);
     const deliveries = db.collection(Collections.deliveries);
-    const delivery = { notificationId: 'n1', channel: 'EMAIL', provider: 'smtp', providerMessageId: 'm', sentAt: new Date() };
+    const delivery = {
+      notificationId: 'n1',
+      channel: 'EMAIL',
+      provider: 'smtp',
+      providerMessageId: 'm',
+      sentAt: new Date(),
+    };
     await deliveries.insertOne({ ...delivery });
     await expect(deliveries.insertOne({ ...delivery })).rejects.toMatchObject({ code: 11000 });
     await deliveries.insertOne({ ...delivery, channel: 'SMS' });
@@ -78,8 +90,18 @@ describe('TtlSweeper', () => {
     const sweeper = new TtlSweeper(db, ttlIndexSpecs(), { now: () => now });
     const deleted = await sweeper.sweepOnce();
     expect(deleted).toMatchObject({ 'idempotency_keys.idempotency_keys_ttl': 1, 'inapp_inbox.inbox_ttl': 1 });
-    expect(await idem.find().map((d) => d._id).toArray()).toEqual(['new']);
-    expect(await inbox.find().map((d) => d._id).toArray()).toEqual(['new']);
+    expect(
+      await idem
+        .find()
+        .map((d) => d._id)
+        .toArray(),
+    ).toEqual(['new']);
+    expect(
+      await inbox
+        .find()
+        .map((d) => d._id)
+        .toArray(),
+    ).toEqual(['new']);
   });
 
   it('sweeps periodically until stopped', async () => {

@@ -24,21 +24,48 @@ const DEFAULT_RETENTION: Required<RetentionOptions> = {
 
 /** Every non-TTL index the stores rely on. */
 export const INDEXES: readonly IndexSpec[] = [
-  { collection: Collections.recipients, name: 'recipients_tenant_user', key: { tenantId: 1, userId: 1 }, unique: true },
-  { collection: Collections.preferences, name: 'preferences_tenant_user', key: { tenantId: 1, userId: 1 }, unique: true },
+  {
+    collection: Collections.recipients,
+    name: 'recipients_tenant_user',
+    key: { tenantId: 1, userId: 1 },
+    unique: true,
+  },
+  {
+    collection: Collections.preferences,
+    name: 'preferences_tenant_user',
+    key: { tenantId: 1, userId: 1 },
+    unique: true,
+  },
   {
     collection: Collections.templates,
     name: 'templates_tenant_template_channel_locale_version',
     key: { tenantId: 1, templateId: 1, channel: 1, locale: 1, version: 1 },
     unique: true,
   },
-  { collection: Collections.deliveries, name: 'deliveries_notification_channel', key: { notificationId: 1, channel: 1 }, unique: true },
+  {
+    collection: Collections.deliveries,
+    name: 'deliveries_notification_channel',
+    key: { notificationId: 1, channel: 1 },
+    unique: true,
+  },
   { collection: Collections.apiKeys, name: 'api_keys_secret_hash', key: { secretHash: 1 }, unique: true },
   { collection: Collections.apiKeys, name: 'api_keys_tenant', key: { tenantId: 1 } },
   { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },
-  { collection: Collections.notifications, name: 'notifications_tenant_user_updated', key: { tenantId: 1, userId: 1, updatedAt: -1 } },
-  { collection: Collections.notificationEvents, name: 'notification_events_notification', key: { notificationId: 1, occurredAt: 1 } },
-  { collection: Collections.inbox, name: 'inbox_tenant_user_created', key: { tenantId: 1, userId: 1, createdAt: -1 } },
+  {
+    collection: Collections.notifications,
+    name: 'notifications_tenant_user_updated',
+    key: { tenantId: 1, userId: 1, updatedAt: -1 },
+  },
+  {
+    collection: Collections.notificationEvents,
+    name: 'notification_events_notification',
+    key: { notificationId: 1, occurredAt: 1 },
+  },
+  {
+    collection: Collections.inbox,
+    name: 'inbox_tenant_user_created',
+    key: { tenantId: 1, userId: 1, createdAt: -1 },
+  },
   { collection: Collections.auditLog, name: 'audit_log_tenant_at', key: { tenantId: 1, at: -1 } },
 ];
 
@@ -47,9 +74,24 @@ export function ttlIndexSpecs(retention: RetentionOptions = {}): TtlIndexSpec[] 
   const r = { ...DEFAULT_RETENTION, ...retention };
   return [
     // Each idempotency document carries its own expiry instant.
-    { collection: Collections.idempotency, name: 'idempotency_keys_ttl', field: 'expiresAt', expireAfterSeconds: 0 },
-    { collection: Collections.auditLog, name: 'audit_log_ttl', field: 'at', expireAfterSeconds: r.auditLogDays * DAY_SECONDS },
-    { collection: Collections.inbox, name: 'inbox_ttl', field: 'createdAt', expireAfterSeconds: r.inboxDays * DAY_SECONDS },
+    {
+      collection: Collections.idempotency,
+      name: 'idempotency_keys_ttl',
+      field: 'expiresAt',
+      expireAfterSeconds: 0,
+    },
+    {
+      collection: Collections.auditLog,
+      name: 'audit_log_ttl',
+      field: 'at',
+      expireAfterSeconds: r.auditLogDays * DAY_SECONDS,
+    },
+    {
+      collection: Collections.inbox,
+      name: 'inbox_ttl',
+      field: 'createdAt',
+      expireAfterSeconds: r.inboxDays * DAY_SECONDS,
+    },
   ];
 }
 
@@ -76,13 +118,18 @@ const NOT_IMPLEMENTED = 238;
 export async function ensureIndexes(db: Db, retention: RetentionOptions = {}): Promise<EnsureIndexesReport> {
   const report: EnsureIndexesReport = { ensured: [], ttlFallbacks: [] };
   for (const spec of INDEXES) {
-    await db.collection(spec.collection).createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
+    await db
+      .collection(spec.collection)
+      .createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
     report.ensured.push(`${spec.collection}.${spec.name}`);
   }
   for (const spec of ttlIndexSpecs(retention)) {
     const collection = db.collection(spec.collection);
     try {
-      await collection.createIndex({ [spec.field]: 1 }, { name: spec.name, expireAfterSeconds: spec.expireAfterSeconds });
+      await collection.createIndex(
+        { [spec.field]: 1 },
+        { name: spec.name, expireAfterSeconds: spec.expireAfterSeconds },
+      );
       report.ensured.push(`${spec.collection}.${spec.name}`);
     } catch (err) {
       if ((err as { code?: unknown }).code !== NOT_IMPLEMENTED) throw err;

@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => close());
 
-function event(notificationId: string, overrides: Partial<NotificationStatusEvent> = {}): NotificationStatusEvent {
+function event(
+  notificationId: string,
+  overrides: Partial<NotificationStatusEvent> = {},
+): NotificationStatusEvent {
   return {
     notificationId,
     tenantId: 't1',
@@ -37,7 +40,14 @@ describe('NotificationRepository', () => {
     const repo = new NotificationRepository(db);
     expect(await repo.appendStatus(event('n1'))).toBe(true);
     expect(await repo.appendStatus(event('n1'))).toBe(false);
-    const sent = event('n1', { status: 'SENT', stage: 'sender-smtp', channel: 'EMAIL', provider: 'smtp', providerMessageId: 'm1', occurredAt: 2_000 });
+    const sent = event('n1', {
+      status: 'SENT',
+      stage: 'sender-smtp',
+      channel: 'EMAIL',
+      provider: 'smtp',
+      providerMessageId: 'm1',
+      occurredAt: 2_000,
+    });
     expect(await repo.appendStatus(sent)).toBe(true);
     expect(await repo.appendStatus(sent)).toBe(false);
     // Same status at the same instant on another channel is another event.
@@ -50,12 +60,18 @@ describe('NotificationRepository', () => {
       ['SENT', 'EMAIL'],
       ['SENT', 'SMS'],
     ]);
-    expect(doc?.timeline[1]).toMatchObject({ provider: 'smtp', providerMessageId: 'm1', occurredAt: new Date(2_000) });
+    expect(doc?.timeline[1]).toMatchObject({
+      provider: 'smtp',
+      providerMessageId: 'm1',
+      occurredAt: new Date(2_000),
+    });
   });
 
   it('keeps the status of the latest event whatever the arrival order', async () => {
     const repo = new NotificationRepository(db);
-    await repo.appendStatus(event('n2', { status: 'DELIVERED', stage: 'sender-sendgrid', channel: 'EMAIL', occurredAt: 3_000 }));
+    await repo.appendStatus(
+      event('n2', { status: 'DELIVERED', stage: 'sender-sendgrid', channel: 'EMAIL', occurredAt: 3_000 }),
+    );
     await repo.appendStatus(event('n2', { occurredAt: 1_000 }));
     await repo.appendStatus(event('n2', { status: 'ROUTED', stage: 'channel-router', occurredAt: 2_000 }));
     const doc = await repo.get('t1', 'n2');
@@ -63,7 +79,12 @@ describe('NotificationRepository', () => {
     expect(doc?.statusAt).toEqual(new Date(3_000));
     expect(doc?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'DELIVERED']);
     const summary = await db.collection(Collections.notifications).findOne({ _id: 'n2' as never });
-    expect(summary).toMatchObject({ tenantId: 't1', userId: 'u1', status: 'DELIVERED', statusAt: new Date(3_000) });
+    expect(summary).toMatchObject({
+      tenantId: 't1',
+      userId: 'u1',
+      status: 'DELIVERED',
+      statusAt: new Date(3_000),
+    });
   });
 
   it('orders events of the same instant by lifecycle', async () => {
@@ -77,7 +98,9 @@ describe('NotificationRepository', () => {
 
   it('loses no event when first events race', async () => {
     const repo = new NotificationRepository(db);
-    const events = Array.from({ length: 6 }, (_, i) => event('n3', { stage: `s${i}`, occurredAt: 1_000 + i }));
+    const events = Array.from({ length: 6 }, (_, i) =>
+      event('n3', { stage: `s${i}`, occurredAt: 1_000 + i }),
+    );
     const results = await Promise.all([...events, ...events].map((e) => repo.appendStatus(e)));
     expect(results.filter(Boolean)).toHaveLength(6);
     const doc = await repo.get('t1', 'n3');

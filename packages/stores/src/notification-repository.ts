@@ -10,7 +10,9 @@ import {
 import { isDuplicateKeyError } from './mongo-errors.js';
 
 /** What makes two status events the same event. */
-export function statusEventKey(event: Pick<NotificationStatusEvent, 'status' | 'stage' | 'channel' | 'occurredAt'>): string {
+export function statusEventKey(
+  event: Pick<NotificationStatusEvent, 'status' | 'stage' | 'channel' | 'occurredAt'>,
+): string {
   return [event.status, event.stage, event.channel ?? '', event.occurredAt].join('|');
 }
 
@@ -103,7 +105,12 @@ export class NotificationRepository {
         { _id: event.notificationId },
         {
           $set: { updatedAt: now },
-          $setOnInsert: { tenantId: event.tenantId, userId: event.userId, status: event.status, statusAt: occurredAt },
+          $setOnInsert: {
+            tenantId: event.tenantId,
+            userId: event.userId,
+            status: event.status,
+            statusAt: occurredAt,
+          },
         },
         { upsert: true },
       );

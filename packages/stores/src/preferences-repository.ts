@@ -14,14 +14,19 @@ export class PreferencesRepository {
   }
 
   async get(tenantId: string, userId: string): Promise<PreferencesDoc | null> {
-    return (await this.collection.findOne({ tenantId, userId }, { projection: { _id: 0 } })) as PreferencesDoc | null;
+    return (await this.collection.findOne(
+      { tenantId, userId },
+      { projection: { _id: 0 } },
+    )) as PreferencesDoc | null;
   }
 
   /** Preferences by user id in one query; users without a document are absent (everything opted in). */
   async getMany(tenantId: string, userIds: readonly string[]): Promise<Map<string, PreferencesDoc>> {
     const distinct = [...new Set(userIds)];
     if (distinct.length === 0) return new Map();
-    const docs = await this.collection.find({ tenantId, userId: { $in: distinct } }, { projection: { _id: 0 } }).toArray();
+    const docs = await this.collection
+      .find({ tenantId, userId: { $in: distinct } }, { projection: { _id: 0 } })
+      .toArray();
     return new Map(docs.map((d) => [d.userId, d as PreferencesDoc]));
   }
 

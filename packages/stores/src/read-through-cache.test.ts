@@ -67,7 +67,10 @@ describe('ReadThroughCache', () => {
 
   it('treats an undecodable cached value as a miss and replaces it', async () => {
     const errors: CacheOperation[] = [];
-    const cache = new ReadThroughCache<Profile>(redis, { prefix: `${prefix}d:`, onError: (_e, op) => errors.push(op) });
+    const cache = new ReadThroughCache<Profile>(redis, {
+      prefix: `${prefix}d:`,
+      onError: (_e, op) => errors.push(op),
+    });
     await redis.set(`${prefix}d:u1`, '{not json');
     const { loader } = recordingLoader({ u1: { name: 'Ann' } });
     expect((await cache.getMany(['u1'], loader)).get('u1')).toEqual({ name: 'Ann' });
@@ -77,11 +80,19 @@ describe('ReadThroughCache', () => {
 
   it('propagates loader failures', async () => {
     const cache = new ReadThroughCache<Profile>(redis, { prefix: `${prefix}e:` });
-    await expect(cache.getMany(['u1'], async () => Promise.reject(new Error('mongo down')))).rejects.toThrow('mongo down');
+    await expect(cache.getMany(['u1'], async () => Promise.reject(new Error('mongo down')))).rejects.toThrow(
+      'mongo down',
+    );
   });
 
   it('falls back to the loader when Redis refuses connections', async () => {
-    const down = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const down = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     down.on('error', () => {});
     const errors: CacheOperation[] = [];
     const cache = new ReadThroughCache<Profile>(down, { prefix: 'x:', onError: (_e, op) => errors.push(op) });
@@ -101,7 +112,11 @@ describe('ReadThroughCache', () => {
     const hanging = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null });
     hanging.on('error', () => {});
     const errors: CacheOperation[] = [];
-    const cache = new ReadThroughCache<Profile>(hanging, { prefix: 'x:', timeoutMs: 100, onError: (_e, op) => errors.push(op) });
+    const cache = new ReadThroughCache<Profile>(hanging, {
+      prefix: 'x:',
+      timeoutMs: 100,
+      onError: (_e, op) => errors.push(op),
+    });
     const { loader } = recordingLoader({ u1: { name: 'Ann' } });
 
     const started = Date.now();

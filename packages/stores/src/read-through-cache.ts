@@ -57,7 +57,10 @@ export class ReadThroughCache<V> {
    * Values for `keys`; keys neither cached nor returned by the loader are absent from the result.
    * The loader is called at most once, with the distinct missing keys, and its errors propagate.
    */
-  async getMany(keys: readonly string[], loader: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+  async getMany(
+    keys: readonly string[],
+    loader: (missing: string[]) => Promise<Map<string, V>>,
+  ): Promise<Map<string, V>> {
     const distinct = [...new Set(keys)];
     const found = new Map<string, V>();
     if (distinct.length === 0) return found;
@@ -103,10 +106,7 @@ export class ReadThroughCache<V> {
   async invalidate(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
-      await withTimeout(
-        this.redis.del(...keys.map((k) => this.prefix + k)),
-        this.timeoutMs,
-      );
+      await withTimeout(this.redis.del(...keys.map((k) => this.prefix + k)), this.timeoutMs);
     } catch (err) {
       this.onError(err, 'invalidate');
     }
@@ -114,10 +114,7 @@ export class ReadThroughCache<V> {
 
   private async read(keys: string[]): Promise<Array<string | null>> {
     try {
-      return await withTimeout(
-        this.redis.mget(...keys.map((k) => this.prefix + k)),
-        this.timeoutMs,
-      );
+      return await withTimeout(this.redis.mget(...keys.map((k) => this.prefix + k)), this.timeoutMs);
     } catch (err) {
       this.onError(err, 'read');
       return keys.map(() => null);
@@ -128,7 +125,8 @@ export class ReadThroughCache<V> {
     if (entries.length === 0) return;
     try {
       const pipeline = this.redis.pipeline();
-      for (const [key, value] of entries) pipeline.set(this.prefix + key, this.encode(value), 'EX', this.ttlSeconds);
+      for (const [key, value] of entries)
+        pipeline.set(this.prefix + key, this.encode(value), 'EX', this.ttlSeconds);
       const results = await withTimeout(pipeline.exec(), this.timeoutMs);
       const failed = results?.find(([err]) => err);
       if (failed) throw failed[0];

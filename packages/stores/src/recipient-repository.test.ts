@@ -45,7 +45,13 @@ describe('RecipientRepository', () => {
     const repo = new RecipientRepository(db);
     await repo.upsert({ ...ann, userId: 'bo' });
     expect(await repo.addDeviceToken('t1', 'bo', 'tok-1')).toBe(true);
-    await repo.upsert({ tenantId: 't1', userId: 'bo', email: 'bo@example.com', locale: 'fr-FR', timezone: 'Europe/Paris' });
+    await repo.upsert({
+      tenantId: 't1',
+      userId: 'bo',
+      email: 'bo@example.com',
+      locale: 'fr-FR',
+      timezone: 'Europe/Paris',
+    });
     const bo = await repo.get('t1', 'bo');
     expect(bo).toMatchObject({ email: 'bo@example.com', locale: 'fr-FR', deviceTokens: ['tok-1'] });
     expect(bo).not.toHaveProperty('phone');
@@ -68,8 +74,14 @@ describe('RecipientRepository', () => {
 
   it('survives concurrent first upserts of the same recipient', async () => {
     const repo = new RecipientRepository(db);
-    await Promise.all(Array.from({ length: 5 }, (_, i) => repo.upsert({ ...ann, userId: 'race', email: `r${i}@example.com` })));
-    expect(await db.collection(Collections.recipients).countDocuments({ tenantId: 't1', userId: 'race' })).toBe(1);
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        repo.upsert({ ...ann, userId: 'race', email: `r${i}@example.com` }),
+      ),
+    );
+    expect(
+      await db.collection(Collections.recipients).countDocuments({ tenantId: 't1', userId: 'race' }),
+    ).toBe(1);
   });
 
   it('getMany looks up many recipients in one query and leaves unknown ones out', async () => {

@@ -83,7 +83,10 @@ export class RecipientRepository {
     const inserted = await this.upsertRetryingRace(tenantId, userId, update);
     if (inserted && !deviceTokens) {
       // Not $setOnInsert: FerretDB 1.x drops empty arrays given to it.
-      await this.collection.updateOne({ tenantId, userId, deviceTokens: { $exists: false } }, { $set: { deviceTokens: [] } });
+      await this.collection.updateOne(
+        { tenantId, userId, deviceTokens: { $exists: false } },
+        { $set: { deviceTokens: [] } },
+      );
     }
     await this.invalidate(tenantId, userId);
   }
@@ -117,7 +120,11 @@ export class RecipientRepository {
   }
 
   /** Returns whether the document was created. */
-  private async upsertRetryingRace(tenantId: string, userId: string, update: Record<string, unknown>): Promise<boolean> {
+  private async upsertRetryingRace(
+    tenantId: string,
+    userId: string,
+    update: Record<string, unknown>,
+  ): Promise<boolean> {
     try {
       const res = await this.collection.updateOne({ tenantId, userId }, update, { upsert: true });
       return res.upsertedCount === 1;

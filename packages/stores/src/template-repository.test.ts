@@ -24,7 +24,14 @@ afterAll(async () => {
   for (const close of closers) await close();
 });
 
-const welcome = { tenantId: 't1', templateId: 'welcome', channel: 'EMAIL' as const, locale: 'en', subject: 'Hi', body: 'Hello {{name}}' };
+const welcome = {
+  tenantId: 't1',
+  templateId: 'welcome',
+  channel: 'EMAIL' as const,
+  locale: 'en',
+  subject: 'Hi',
+  body: 'Hello {{name}}',
+};
 
 describe('TemplateRepository', () => {
   it('numbers versions per (tenant, template, channel, locale)', async () => {
@@ -34,14 +41,21 @@ describe('TemplateRepository', () => {
     expect((await repo.put({ ...welcome, locale: 'fr' })).version).toBe(1);
     expect((await repo.put({ ...welcome, channel: 'SMS' })).version).toBe(1);
     expect((await repo.put({ ...welcome, tenantId: 't2' })).version).toBe(1);
-    expect(await repo.get('t1', 'welcome', 'EMAIL', 'en')).toEqual({ ...welcome, body: 'v2', version: 2, createdAt: new Date(5) });
+    expect(await repo.get('t1', 'welcome', 'EMAIL', 'en')).toEqual({
+      ...welcome,
+      body: 'v2',
+      version: 2,
+      createdAt: new Date(5),
+    });
     expect((await repo.get('t1', 'welcome', 'EMAIL', 'en', 1))?.body).toBe('Hello {{name}}');
     expect(await repo.get('t1', 'welcome', 'PUSH', 'en')).toBeNull();
   });
 
   it('gives concurrent puts distinct consecutive versions', async () => {
     const repo = new TemplateRepository(db);
-    const docs = await Promise.all(Array.from({ length: 4 }, (_, i) => repo.put({ ...welcome, templateId: 'race', body: `b${i}` })));
+    const docs = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => repo.put({ ...welcome, templateId: 'race', body: `b${i}` })),
+    );
     expect(docs.map((d) => d.version).sort()).toEqual([1, 2, 3, 4]);
   });
 
@@ -81,7 +95,9 @@ describe('TemplateRepository', () => {
   });
 
   it('caches latest versions and put invalidates them', async () => {
-    const repo = new TemplateRepository(db, { cache: createTemplateCache(redis, { prefix: `${prefix}template:` }) });
+    const repo = new TemplateRepository(db, {
+      cache: createTemplateCache(redis, { prefix: `${prefix}template:` }),
+    });
     await repo.put({ ...welcome, templateId: 'cached' });
     const finds = commandsOn(Collections.templates);
     const first = await repo.findForNotification('t1', 'cached');

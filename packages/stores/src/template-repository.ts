@@ -32,7 +32,8 @@ export function createTemplateCache(
 ): ReadThroughCache<TemplateDoc[]> {
   return new ReadThroughCache<TemplateDoc[]>(redis, {
     prefix: 'notify:cache:template:',
-    decode: (raw) => (JSON.parse(raw) as TemplateDoc[]).map((d) => ({ ...d, createdAt: new Date(d.createdAt) })),
+    decode: (raw) =>
+      (JSON.parse(raw) as TemplateDoc[]).map((d) => ({ ...d, createdAt: new Date(d.createdAt) })),
     ...options,
   });
 }
@@ -47,7 +48,9 @@ function latestPerVariant(docs: readonly TemplateDoc[]): TemplateDoc[] {
     const current = latest.get(variant);
     if (!current || doc.version > current.version) latest.set(variant, doc);
   }
-  return [...latest.values()].sort((a, b) => a.channel.localeCompare(b.channel) || a.locale.localeCompare(b.locale));
+  return [...latest.values()].sort(
+    (a, b) => a.channel.localeCompare(b.channel) || a.locale.localeCompare(b.locale),
+  );
 }
 
 export class TemplateRepository {
@@ -63,10 +66,22 @@ export class TemplateRepository {
 
   /** Stores a new version: one more than the highest of its (tenant, template, channel, locale). */
   async put(input: TemplateInput): Promise<TemplateDoc> {
-    const variant = { tenantId: input.tenantId, templateId: input.templateId, channel: input.channel, locale: input.locale };
+    const variant = {
+      tenantId: input.tenantId,
+      templateId: input.templateId,
+      channel: input.channel,
+      locale: input.locale,
+    };
     for (let attempt = 1; ; attempt++) {
-      const top = await this.collection.findOne(variant, { sort: { version: -1 }, projection: { version: 1 } });
-      const doc: TemplateDoc = { ...input, version: (top?.version ?? 0) + 1, createdAt: new Date(this.now()) };
+      const top = await this.collection.findOne(variant, {
+        sort: { version: -1 },
+        projection: { version: 1 },
+      });
+      const doc: TemplateDoc = {
+        ...input,
+        version: (top?.version ?? 0) + 1,
+        createdAt: new Date(this.now()),
+      };
       try {
         // Insert a copy: the driver adds _id to the object it is given.
         await this.collection.insertOne({ ...doc });
@@ -88,12 +103,19 @@ export class TemplateRepository {
     version?: number,
   ): Promise<TemplateDoc | null> {
     const filter = { tenantId, templateId, channel, locale, ...(version === undefined ? {} : { version }) };
-    return (await this.collection.findOne(filter, { sort: { version: -1 }, projection: { _id: 0 } })) as TemplateDoc | null;
+    return (await this.collection.findOne(filter, {
+      sort: { version: -1 },
+      projection: { _id: 0 },
+    })) as TemplateDoc | null;
   }
 
   /** The latest version of every (channel, locale) of a template; empty when the template does not exist. */
   async findForNotification(tenantId: string, templateId: string): Promise<TemplateDoc[]> {
-    return (await this.getManyTemplates([{ tenantId, templateId }])).get(templateKeyOf({ tenantId, templateId })) ?? [];
+    return (
+      (await this.getManyTemplates([{ tenantId, templateId }])).get(
+        templateKeyOf({ tenantId, templateId }),
+      ) ?? []
+    );
   }
 
   /**
@@ -101,17 +123,24 @@ export class TemplateRepository {
    * templateKeyOf; every key asked is present, with an empty list for a template that does not exist.
    */
   async getManyTemplates(keys: readonly TemplateKey[]): Promise<Map<string, TemplateDoc[]>> {
-    const byKey = new Map(keys.map((k) => [templateKeyOf(k), { tenantId: k.tenantId, templateId: k.templateId }]));
+    const byKey = new Map(
+      keys.map((k) => [templateKeyOf(k), { tenantId: k.tenantId, templateId: k.templateId }]),
+    );
     const load = (wanted: string[]): Promise<Map<string, TemplateDoc[]>> =>
       this.load(wanted.map((k) => byKey.get(k) as TemplateKey));
-    const found = this.cache ? await this.cache.getMany([...byKey.keys()], load) : await load([...byKey.keys()]);
+    const found = this.cache
+      ? await this.cache.getMany([...byKey.keys()], load)
+      : await load([...byKey.keys()]);
     return new Map([...byKey.keys()].map((k) => [k, found.get(k) ?? []]));
   }
 
   private async load(keys: TemplateKey[]): Promise<Map<string, TemplateDoc[]>> {
     if (keys.length === 0) return new Map();
     const docs = (await this.collection
-      .find({ $or: keys.map((k) => ({ tenantId: k.tenantId, templateId: k.templateId })) }, { projection: { _id: 0 } })
+      .find(
+        { $or: keys.map((k) => ({ tenantId: k.tenantId, templateId: k.templateId })) },
+        { projection: { _id: 0 } },
+      )
       .toArray()) as TemplateDoc[];
     const grouped = new Map<string, TemplateDoc[]>();
     for (const doc of docs) {

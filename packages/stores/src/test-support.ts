@@ -8,8 +8,16 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379';
 /** A database of its own for one test file, dropped by `close`. */
 export async function openTestDb(
   label: string,
-): Promise<{ db: Db; client: MongoClient; commandsOn: (collection: string) => () => string[]; close: () => Promise<void> }> {
-  const client = await new MongoClient(MONGODB_URI, { serverSelectionTimeoutMS: 5_000, monitorCommands: true }).connect();
+): Promise<{
+  db: Db;
+  client: MongoClient;
+  commandsOn: (collection: string) => () => string[];
+  close: () => Promise<void>;
+}> {
+  const client = await new MongoClient(MONGODB_URI, {
+    serverSelectionTimeoutMS: 5_000,
+    monitorCommands: true,
+  }).connect();
   const db = client.db(`test_${label}_${randomUUID().slice(0, 8)}`);
   return {
     db,
@@ -18,7 +26,8 @@ export async function openTestDb(
     commandsOn: (collection) => {
       const seen: string[] = [];
       client.on('commandStarted', (event) => {
-        if (event.databaseName === db.databaseName && event.command[event.commandName] === collection) seen.push(event.commandName);
+        if (event.databaseName === db.databaseName && event.command[event.commandName] === collection)
+          seen.push(event.commandName);
       });
       return () => [...seen];
     },
