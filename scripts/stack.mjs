@@ -196,8 +196,34 @@ function runningPid(name) {
   }
 }
 
+// Where this run's output starts in the (appended) log, so readiness looks only at the current run.
+const logStartFile = (name) => path.join(STATE, name, 'log-start');
+
+function logSinceStart(name) {
+  let start = 0;
+  try {
+    start = Number(fs.readFileSync(logStartFile(name), 'utf8')) || 0;
+  } catch {
+    // started before log offsets were recorded: read the whole log
+  }
+  try {
+    const fd = fs.openSync(logFile(name), 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.max(0, size - start));
+      fs.readSync(fd, buf, 0, buf.length, start);
+      return buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
 function startDetached(name, cmd, args, opts = {}) {
   fs.mkdirSync(path.join(STATE, name), { recursive: true });
+  fs.writeFileSync(logStartFile(name), String(fs.existsSync(logFile(name)) ? fs.statSync(logFile(name)).size : 0));
   const out = fs.openSync(logFile(name), 'a');
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], ...opts });
   fs.writeFileSync(pidFile(name), String(child.pid));
@@ -256,7 +282,7 @@ async function waitReady(name, check) {
 
 const SERVERS = {
   kafka: {
-    ready: async () => (await tcpOpen(PORTS.kafka)) && /Kafka Server started/.test(tail(logFile('kafka'), 400)),
+    ready: async () => (await tcpOpen(PORTS.kafka)) && /Kafka Server started/.test(logSinceStart('kafka')),
     start() {
       const home = provisionKafka();
       const dir = path.join(STATE, 'kafka');
