@@ -25,8 +25,9 @@ RUN npx turbo run build --env-mode=loose --output-logs=errors-only
 FROM build AS prune
 RUN --mount=type=cache,target=/root/.npm \
     npm prune --omit=dev --no-audit --no-fund
-# Copy, per workspace, its package.json and what its "files" field names (dist/ when it names none),
-# plus the root manifests and the pruned node_modules; test-only workspaces stay behind.
+# Copy, per workspace, its package.json, what its "files" field names (dist/ when it names none) and its own
+# node_modules (versions that could not be hoisted), plus the root manifests and the pruned root
+# node_modules; the test workspace stays behind.
 RUN node --input-type=module -e "\
 import fs from 'node:fs'; import path from 'node:path'; \
 const out = '/out'; \
@@ -43,8 +44,8 @@ for (const dir of dirs) { \
   if (pkg.name === '@notify/system-tests') { fs.rmSync(link, { force: true }); continue; } \
   fs.mkdirSync(path.join(out, dir), { recursive: true }); \
   fs.copyFileSync(manifest, path.join(out, manifest)); \
-  for (const entry of pkg.files ?? ['dist']) { \
-    if (fs.existsSync(path.join(dir, entry))) fs.cpSync(path.join(dir, entry), path.join(out, dir, entry), { recursive: true }); \
+  for (const entry of [...(pkg.files ?? ['dist']), 'node_modules']) { \
+    if (fs.existsSync(path.join(dir, entry))) fs.cpSync(path.join(dir, entry), path.join(out, dir, entry), { recursive: true, verbatimSymlinks: true }); \
   } \
 }"
 
