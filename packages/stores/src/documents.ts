@@ -169,6 +169,8 @@ export interface IdempotencyDoc<R = unknown> {
   /** Hash of the normalized request: the same key with another request is refused. */
   requestHash: string;
   state: 'in-flight' | 'completed';
+  /** Random id of this claim, telling apart successive claims of the same key. */
+  claimId: string;
   /** The response given the first time, replayed to duplicates. */
   response: R | null;
   /** An in-flight claim whose lease has passed (its owner died) may be taken over. */

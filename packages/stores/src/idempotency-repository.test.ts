@@ -44,10 +44,18 @@ describe('IdempotencyRepository', () => {
   it('lets exactly one of concurrent callers take over an abandoned claim', async () => {
     const c = clock();
     const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
-    await repo.claim('t1', 'abandoned', 'h');
-    c.advance(1_001);
-    const results = await Promise.all(Array.from({ length: 5 }, () => repo.claim('t1', 'abandoned', 'h')));
-    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    for (let round = 0; round < 5; round++) {
+      await repo.claim('t1', `abandoned-${round}`, 'h');
+      c.advance(1_001);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => repo.claim('t1', `abandoned-${round}`, 'h')),
+      );
+      expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+      // The winner's claim holds a fresh lease, and can itself be taken over once that passes.
+      expect(await repo.claim('t1', `abandoned-${round}`, 'h')).toBe('in-flight');
+      c.advance(1_001);
+      expect(await repo.claim('t1', `abandoned-${round}`, 'h')).toBe('claimed');
+    }
   });
 
   it('release frees an in-flight key but never a completed one', async () => {

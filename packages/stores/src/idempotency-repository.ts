@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { Collections, type IdempotencyDoc } from './documents.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
@@ -53,14 +54,19 @@ export class IdempotencyRepository<R = unknown> {
         if (existing.state === 'completed') return { existing: existing.response as R };
         if (existing.leaseUntil.getTime() > now) return 'in-flight';
       }
-      // Expired key, or a claim whose owner let its lease pass: remove exactly that document and race
-      // for the key again through the insert. Not a conditional update: FerretDB 1.x does not apply
-      // those atomically, while a unique insert has a single winner everywhere.
-      await this.collection.deleteOne({
-        _id: id,
-        leaseUntil: existing.leaseUntil,
-        expiresAt: existing.expiresAt,
-      });
+      // Expired key, or a claim whose owner let its lease pass. Contenders race to insert a token
+      // named after this very document version; the single winner replaces it. Conditional updates
+      // and deletes would be simpler, but FerretDB 1.x does not apply them atomically.
+      const token = `${id}\u0000takeover:${existing.claimId}`;
+      try {
+        await this.collection.insertOne({ ...fresh, _id: token, key: `${key} (takeover token)` });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        return 'in-flight'; // another caller won the takeover
+      }
+      const res = await this.collection.replaceOne({ _id: id }, fresh);
+      if (res.matchedCount === 1) return 'claimed';
+      // Swept in between: race for the key through the plain insert again.
     }
     return 'in-flight';
   }
@@ -93,6 +99,7 @@ export class IdempotencyRepository<R = unknown> {
       key,
       requestHash,
       state: 'in-flight',
+      claimId: randomUUID(),
       response: null,
       leaseUntil: new Date(now + this.leaseMs),
       createdAt: new Date(now),

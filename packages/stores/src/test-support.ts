@@ -6,9 +6,7 @@ export const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379';
 
 /** A database of its own for one test file, dropped by `close`. */
-export async function openTestDb(
-  label: string,
-): Promise<{
+export async function openTestDb(label: string): Promise<{
   db: Db;
   client: MongoClient;
   commandsOn: (collection: string) => () => string[];
