@@ -15,9 +15,18 @@ export interface ControlRoutesTarget {
   extraState?(): Record<string, unknown>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -25,7 +34,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * The `/__control` and `/__received` routes every emulator serves, so tests in other processes can
  * program it and read what it accepted. Returns false when the request is not a control route.
  */
-export async function handleControlRoute(req: IncomingMessage, res: ServerResponse, target: ControlRoutesTarget): Promise<boolean> {
+export async function handleControlRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ControlRoutesTarget,
+): Promise<boolean> {
   const path = new URL(req.url ?? '/', 'http://emulator').pathname;
   if (!path.startsWith('/__')) return false;
 
@@ -39,7 +52,9 @@ export async function handleControlRoute(req: IncomingMessage, res: ServerRespon
     }
     try {
       const { patch, extra } = splitControlBody(body.raw.length ? JSON.parse(body.raw.toString('utf8')) : {});
-      const extraProblems = Object.keys(extra).length ? (target.applyExtra?.(extra) ?? Object.keys(extra).map((k) => `unknown field ${k}`)) : [];
+      const extraProblems = Object.keys(extra).length
+        ? (target.applyExtra?.(extra) ?? Object.keys(extra).map((k) => `unknown field ${k}`))
+        : [];
       if (extraProblems.length) throw new ControlPatchError(extraProblems);
       target.control.apply(patch);
       sendJson(res, 200, { ...target.control.state(), ...target.extraState?.() });

@@ -9,11 +9,16 @@ export interface ControlServer {
 }
 
 /** A stand-alone HTTP server with only the control routes, for emulators that do not speak HTTP (SMTP). */
-export async function startControlServer(target: ControlRoutesTarget, port: number, host: string): Promise<ControlServer> {
+export async function startControlServer(
+  target: ControlRoutesTarget,
+  port: number,
+  host: string,
+): Promise<ControlServer> {
   const server = http.createServer((req, res) => {
     handleControlRoute(req, res, target)
       .then((handled) => {
-        if (!handled) sendJson(res, 404, { error: 'only /__control, /__received and /__calls are served here' });
+        if (!handled)
+          sendJson(res, 404, { error: 'only /__control, /__received and /__calls are served here' });
       })
       .catch((err: unknown) => sendJson(res, 500, { error: String(err) }));
   });

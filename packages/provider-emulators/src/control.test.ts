@@ -30,14 +30,21 @@ describe('EmulatorControl', () => {
   });
 
   it('applies failure rates from the random source', () => {
-    const control = new EmulatorControl({ random: sequence(0.05, 0.25, 0.9) }).setFailureRate({ rate429: 0.1, rate5xx: 0.2 });
+    const control = new EmulatorControl({ random: sequence(0.05, 0.25, 0.9) }).setFailureRate({
+      rate429: 0.1,
+      rate5xx: 0.2,
+    });
     expect(control.next().failure?.status).toBe(429);
     expect(control.next().failure?.status).toBe(503);
     expect(control.next().failure).toBeUndefined();
   });
 
   it('adds latency spikes at the configured rate and clamps latency', () => {
-    const control = new EmulatorControl({ random: sequence(0.1, 0.1, 0.9, 0.9) }).setLatency({ fixedMs: 50, spikeMs: 500, spikeRate: 0.5 });
+    const control = new EmulatorControl({ random: sequence(0.1, 0.1, 0.9, 0.9) }).setLatency({
+      fixedMs: 50,
+      spikeMs: 500,
+      spikeRate: 0.5,
+    });
     expect(control.next().delayMs).toBe(550);
     expect(control.next().delayMs).toBe(50);
     control.setLatency({ fixedMs: 10 * MAX_LATENCY_MS });
@@ -45,7 +52,10 @@ describe('EmulatorControl', () => {
   });
 
   it('resets to passing everything', () => {
-    const control = new EmulatorControl().failNext(5, 500).setLatency({ fixedMs: 100 }).setFailureRate({ rate5xx: 1 });
+    const control = new EmulatorControl()
+      .failNext(5, 500)
+      .setLatency({ fixedMs: 100 })
+      .setFailureRate({ rate5xx: 1 });
     control.reset();
     expect(control.next()).toEqual({ delayMs: 0 });
   });

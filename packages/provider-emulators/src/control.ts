@@ -132,7 +132,8 @@ export class EmulatorControl {
     if (patch.failureRate5xx !== undefined) next.failureRate5xx = patch.failureRate5xx;
     if (patch.failureRate429 !== undefined) next.failureRate429 = patch.failureRate429;
     if (patch.latencyMs !== undefined) next.latencyMs = Math.min(patch.latencyMs, MAX_LATENCY_MS);
-    if (patch.latencySpikeMs !== undefined) next.latencySpikeMs = Math.min(patch.latencySpikeMs, MAX_LATENCY_MS);
+    if (patch.latencySpikeMs !== undefined)
+      next.latencySpikeMs = Math.min(patch.latencySpikeMs, MAX_LATENCY_MS);
     if (patch.latencySpikeRate !== undefined) next.latencySpikeRate = patch.latencySpikeRate;
     this.current = next;
     return this;
@@ -149,15 +150,24 @@ export class EmulatorControl {
     }
     const roll = this.random();
     if (roll < s.failureRate429) {
-      return { delayMs, failure: withRetryAfter(this.rateLimitStatus, s.retryAfterSeconds, this.rateLimitStatus) };
+      return {
+        delayMs,
+        failure: withRetryAfter(this.rateLimitStatus, s.retryAfterSeconds, this.rateLimitStatus),
+      };
     }
-    if (roll < s.failureRate429 + s.failureRate5xx) return { delayMs, failure: { status: this.serverErrorStatus } };
+    if (roll < s.failureRate429 + s.failureRate5xx)
+      return { delayMs, failure: { status: this.serverErrorStatus } };
     return { delayMs };
   }
 }
 
-function withRetryAfter(status: number, retryAfterSeconds: number | undefined, rateLimitStatus: number): InjectedFailure {
-  if (retryAfterSeconds !== undefined) return retryAfterSeconds > 0 ? { status, retryAfterSeconds } : { status };
+function withRetryAfter(
+  status: number,
+  retryAfterSeconds: number | undefined,
+  rateLimitStatus: number,
+): InjectedFailure {
+  if (retryAfterSeconds !== undefined)
+    return retryAfterSeconds > 0 ? { status, retryAfterSeconds } : { status };
   return status === rateLimitStatus ? { status, retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS } : { status };
 }
 
@@ -169,16 +179,22 @@ function validatePatch(patch: ControlPatch): string[] {
   const problems: string[] = [];
   for (const key of FRACTIONS) {
     const v = patch[key];
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) problems.push(`${key} must be a number in 0..1`);
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1))
+      problems.push(`${key} must be a number in 0..1`);
   }
   for (const key of COUNTS) {
     const v = patch[key];
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) problems.push(`${key} must be a non-negative integer`);
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0))
+      problems.push(`${key} must be a non-negative integer`);
   }
-  if (patch.status !== undefined && !(Number.isInteger(patch.status) && patch.status >= 400 && patch.status <= 599)) {
+  if (
+    patch.status !== undefined &&
+    !(Number.isInteger(patch.status) && patch.status >= 400 && patch.status <= 599)
+  ) {
     problems.push('status must be an integer in 400..599');
   }
-  if ((patch.failureRate5xx ?? 0) + (patch.failureRate429 ?? 0) > 1) problems.push('failure rates add up to more than 1');
+  if ((patch.failureRate5xx ?? 0) + (patch.failureRate429 ?? 0) > 1)
+    problems.push('failure rates add up to more than 1');
   if (patch.reset !== undefined && typeof patch.reset !== 'boolean') problems.push('reset must be a boolean');
   return problems;
 }

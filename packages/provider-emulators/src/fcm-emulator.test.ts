@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from './emulator-handle.js';
-import { DEFAULT_FCM_ACCESS_TOKEN, DEFAULT_FCM_PROJECT_ID, startFcmEmulator, type FcmControl, type FcmReceived } from './fcm-emulator.js';
+import {
+  DEFAULT_FCM_ACCESS_TOKEN,
+  DEFAULT_FCM_PROJECT_ID,
+  startFcmEmulator,
+  type FcmControl,
+  type FcmReceived,
+} from './fcm-emulator.js';
 import { fakeFcmToken } from './ids.js';
 
 let fcm: EmulatorHandle<FcmReceived, FcmControl>;
@@ -9,7 +15,10 @@ const token = fakeFcmToken();
 function send(body: unknown, options: { accessToken?: string; project?: string } = {}): Promise<Response> {
   return fetch(`${fcm.url}/v1/projects/${options.project ?? DEFAULT_FCM_PROJECT_ID}/messages:send`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${options.accessToken ?? DEFAULT_FCM_ACCESS_TOKEN}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${options.accessToken ?? DEFAULT_FCM_ACCESS_TOKEN}`,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify(body),
   });
 }
@@ -29,11 +38,15 @@ beforeEach(() => {
 
 describe('FCM emulator', () => {
   it('accepts a message to a token and returns its name', async () => {
-    const res = await send({ message: { token, notification: { title: 'Hi', body: 'There' }, data: { orderId: '42' } } });
+    const res = await send({
+      message: { token, notification: { title: 'Hi', body: 'There' }, data: { orderId: '42' } },
+    });
     expect(res.status).toBe(200);
     const { name } = (await res.json()) as { name: string };
     expect(name).toMatch(new RegExp(`^projects/${DEFAULT_FCM_PROJECT_ID}/messages/.+`));
-    expect(fcm.received).toEqual([expect.objectContaining({ name, message: expect.objectContaining({ token, data: { orderId: '42' } }) })]);
+    expect(fcm.received).toEqual([
+      expect.objectContaining({ name, message: expect.objectContaining({ token, data: { orderId: '42' } }) }),
+    ]);
   });
 
   it('answers 401 UNAUTHENTICATED for a bad bearer token', async () => {
@@ -50,8 +63,13 @@ describe('FCM emulator', () => {
     const res = await send({ message: { token: 'not-a-token' } });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as GoogleError;
-    expect(error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'The registration token is not a valid FCM registration token' });
-    expect(error.details).toEqual([{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' }]);
+    expect(error).toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: 'The registration token is not a valid FCM registration token',
+    });
+    expect(error.details).toEqual([
+      { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' },
+    ]);
   });
 
   it('requires data values to be strings', async () => {
@@ -79,7 +97,10 @@ describe('FCM emulator', () => {
 
     fcm.control.reset();
     const other = fakeFcmToken();
-    const set = await fetch(`${fcm.url}/__control`, { method: 'POST', body: JSON.stringify({ unregisteredTokens: [other] }) });
+    const set = await fetch(`${fcm.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({ unregisteredTokens: [other] }),
+    });
     expect(await set.json()).toMatchObject({ unregisteredTokens: [other] });
     expect((await send({ message: { token: other } })).status).toBe(404);
     expect((await send({ message: { token } })).status).toBe(200);

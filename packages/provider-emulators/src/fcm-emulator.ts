@@ -61,7 +61,18 @@ type FcmHandle = EmulatorHandle<FcmReceived, FcmControl>;
 const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 const TOKEN = /^[A-Za-z0-9_:-]{32,4096}$/;
 const TOPIC = /^[A-Za-z0-9\-_.~%]{1,900}$/;
-const MESSAGE_FIELDS = new Set(['name', 'data', 'notification', 'android', 'webpush', 'apns', 'fcm_options', 'token', 'topic', 'condition']);
+const MESSAGE_FIELDS = new Set([
+  'name',
+  'data',
+  'notification',
+  'android',
+  'webpush',
+  'apns',
+  'fcm_options',
+  'token',
+  'topic',
+  'condition',
+]);
 const NOTIFICATION_FIELDS = new Set(['title', 'body', 'image']);
 const RESERVED_DATA_KEY = /^(from|message_type|google.*|gcm.*)$/;
 
@@ -99,7 +110,10 @@ interface GoogleErrorOptions {
 function googleError(code: number, message: string, options: GoogleErrorOptions = {}): ApiReply {
   const details: unknown[] = [];
   if (options.fcmErrorCode) {
-    details.push({ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: options.fcmErrorCode });
+    details.push({
+      '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError',
+      errorCode: options.fcmErrorCode,
+    });
   }
   if (options.fieldViolation !== undefined) {
     details.push({
@@ -113,7 +127,11 @@ function googleError(code: number, message: string, options: GoogleErrorOptions 
 }
 
 const invalid = (message: string, field?: string): ApiReply =>
-  googleError(400, message, field === undefined ? { fcmErrorCode: 'INVALID_ARGUMENT' } : { fieldViolation: field });
+  googleError(
+    400,
+    message,
+    field === undefined ? { fcmErrorCode: 'INVALID_ARGUMENT' } : { fieldViolation: field },
+  );
 
 /** Emulates FCM's HTTP v1 send (`POST /v1/projects/{projectId}/messages:send`). */
 export function startFcmEmulator(options: FcmEmulatorOptions = {}): Promise<FcmHandle> {
@@ -136,9 +154,14 @@ export function startFcmEmulator(options: FcmEmulatorOptions = {}): Promise<FcmH
     applyExtra(extra) {
       const problems: string[] = [];
       for (const [key, value] of Object.entries(extra)) {
-        if (key === 'unregisteredTokens' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+        if (
+          key === 'unregisteredTokens' &&
+          Array.isArray(value) &&
+          value.every((v) => typeof v === 'string')
+        ) {
           control.unregisterTokens(...value);
-        } else if (key === 'unregisteredTokens') problems.push('unregisteredTokens must be an array of strings');
+        } else if (key === 'unregisteredTokens')
+          problems.push('unregisteredTokens must be an array of strings');
         else problems.push(`unknown field ${key}`);
       }
       return problems;
@@ -157,7 +180,10 @@ export function startFcmEmulator(options: FcmEmulatorOptions = {}): Promise<FcmH
       const pathProject = SEND_PATH.exec(req.path)?.[1];
       if (pathProject !== projectId) {
         return {
-          reply: googleError(403, `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${pathProject}' (or it may not exist).`),
+          reply: googleError(
+            403,
+            `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${pathProject}' (or it may not exist).`,
+          ),
         };
       }
 
@@ -165,16 +191,24 @@ export function startFcmEmulator(options: FcmEmulatorOptions = {}): Promise<FcmH
       try {
         body = JSON.parse(req.raw.toString('utf8'));
       } catch {
-        return { reply: googleError(400, 'Invalid JSON payload received. Unexpected token.', { fieldViolation: '' }) };
+        return {
+          reply: googleError(400, 'Invalid JSON payload received. Unexpected token.', { fieldViolation: '' }),
+        };
       }
       const problem = validateSend(body);
       if (problem) return { reply: problem };
 
-      const { message, validate_only: validateOnly } = body as { message: FcmMessage; validate_only?: boolean };
+      const { message, validate_only: validateOnly } = body as {
+        message: FcmMessage;
+        validate_only?: boolean;
+      };
       if (message.token !== undefined && control.unregisteredTokens.has(message.token)) {
-        return { reply: googleError(404, 'Requested entity was not found.', { fcmErrorCode: 'UNREGISTERED' }) };
+        return {
+          reply: googleError(404, 'Requested entity was not found.', { fcmErrorCode: 'UNREGISTERED' }),
+        };
       }
-      if (validateOnly) return { reply: { status: 200, body: { name: `projects/${projectId}/messages/fake_message_id` } } };
+      if (validateOnly)
+        return { reply: { status: 200, body: { name: `projects/${projectId}/messages/fake_message_id` } } };
 
       const name = `projects/${projectId}/messages/${fcmMessageId()}`;
       return {
@@ -197,14 +231,20 @@ function validateSend(body: unknown): ApiReply | undefined {
   if (!isObject(message)) return invalid('Recipient of the message is not set.', 'message');
   for (const key of Object.keys(message)) {
     if (!MESSAGE_FIELDS.has(key)) {
-      return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'message': Cannot find field.`, 'message');
+      return invalid(
+        `Invalid JSON payload received. Unknown name "${key}" at 'message': Cannot find field.`,
+        'message',
+      );
     }
   }
 
   const targets = (['token', 'topic', 'condition'] as const).filter((t) => message[t] !== undefined);
   if (targets.length === 0) return invalid('Recipient of the message is not set.', 'message');
   if (targets.length > 1) {
-    return invalid(`Invalid value at 'message' (oneof), oneof field 'target' is already set. Cannot set '${targets[1]}'`, 'message');
+    return invalid(
+      `Invalid value at 'message' (oneof), oneof field 'target' is already set. Cannot set '${targets[1]}'`,
+      'message',
+    );
   }
   if (message.token !== undefined && !(typeof message.token === 'string' && TOKEN.test(message.token))) {
     return invalid('The registration token is not a valid FCM registration token');
@@ -214,35 +254,54 @@ function validateSend(body: unknown): ApiReply | undefined {
   }
 
   if (message.notification !== undefined) {
-    if (!isObject(message.notification)) return invalid("Invalid value at 'message.notification' (type.googleapis.com/google.firebase.fcm.v1.Notification)", 'message.notification');
+    if (!isObject(message.notification))
+      return invalid(
+        "Invalid value at 'message.notification' (type.googleapis.com/google.firebase.fcm.v1.Notification)",
+        'message.notification',
+      );
     for (const [key, value] of Object.entries(message.notification)) {
       if (!NOTIFICATION_FIELDS.has(key)) {
-        return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'message.notification': Cannot find field.`, 'message.notification');
+        return invalid(
+          `Invalid JSON payload received. Unknown name "${key}" at 'message.notification': Cannot find field.`,
+          'message.notification',
+        );
       }
       if (typeof value !== 'string') {
-        return invalid(`Invalid value at 'message.notification.${key}' (TYPE_STRING), ${JSON.stringify(value)}`, `message.notification.${key}`);
+        return invalid(
+          `Invalid value at 'message.notification.${key}' (TYPE_STRING), ${JSON.stringify(value)}`,
+          `message.notification.${key}`,
+        );
       }
     }
   }
 
   if (message.data !== undefined) {
-    if (!isObject(message.data)) return invalid("Invalid value at 'message.data' (Map), expected an object", 'message.data');
+    if (!isObject(message.data))
+      return invalid("Invalid value at 'message.data' (Map), expected an object", 'message.data');
     const entries = Object.entries(message.data);
     for (const [i, [key, value]] of entries.entries()) {
       if (typeof value !== 'string') {
-        return invalid(`Invalid value at 'message.data[${i}].value' (TYPE_STRING), ${JSON.stringify(value)}`, `message.data[${i}].value`);
+        return invalid(
+          `Invalid value at 'message.data[${i}].value' (TYPE_STRING), ${JSON.stringify(value)}`,
+          `message.data[${i}].value`,
+        );
       }
       if (RESERVED_DATA_KEY.test(key)) return invalid(`Invalid data payload key: ${key}`);
     }
   }
 
-  const payloadBytes = Buffer.byteLength(JSON.stringify(message.data ?? {})) + Buffer.byteLength(JSON.stringify(message.notification ?? {}));
+  const payloadBytes =
+    Buffer.byteLength(JSON.stringify(message.data ?? {})) +
+    Buffer.byteLength(JSON.stringify(message.notification ?? {}));
   if (payloadBytes > MAX_PAYLOAD_BYTES) return invalid('Message is too big');
   return undefined;
 }
 
 function fcmFailure(failure: InjectedFailure): ApiReply {
-  const headers = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : undefined;
+  const headers =
+    failure.retryAfterSeconds !== undefined
+      ? { 'retry-after': String(failure.retryAfterSeconds) }
+      : undefined;
   const message =
     failure.status === 429
       ? "Quota exceeded for quota metric 'Send requests' and limit 'Send requests per minute'."
@@ -252,7 +311,10 @@ function fcmFailure(failure: InjectedFailure): ApiReply {
           ? 'Internal error encountered.'
           : 'Request contains an invalid argument.';
   const fcmErrorCode = FCM_ERROR_CODE[failure.status];
-  return googleError(failure.status, message, { ...(fcmErrorCode ? { fcmErrorCode } : {}), ...(headers ? { headers } : {}) });
+  return googleError(failure.status, message, {
+    ...(fcmErrorCode ? { fcmErrorCode } : {}),
+    ...(headers ? { headers } : {}),
+  });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

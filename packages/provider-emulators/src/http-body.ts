@@ -27,7 +27,9 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Body
       }
       if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? { ok: false, reason: 'too-large' } : { ok: true, raw: Buffer.concat(chunks) }));
+    req.on('end', () =>
+      resolve(tooLarge ? { ok: false, reason: 'too-large' } : { ok: true, raw: Buffer.concat(chunks) }),
+    );
     req.on('error', () => resolve({ ok: false, reason: 'aborted' }));
     req.on('close', () => {
       if (!req.complete) resolve({ ok: false, reason: 'aborted' });

@@ -49,7 +49,8 @@ export interface HttpEmulatorSpec<R, C extends EmulatorControl = EmulatorControl
 export async function startHttpEmulator<R, C extends EmulatorControl = EmulatorControl>(
   spec: HttpEmulatorSpec<R, C>,
 ): Promise<EmulatorHandle<R, C>> {
-  const control = spec.control ?? (new EmulatorControl(spec.options.random ? { random: spec.options.random } : {}) as C);
+  const control =
+    spec.control ?? (new EmulatorControl(spec.options.random ? { random: spec.options.random } : {}) as C);
   const received: R[] = [];
   const calls: CallRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -101,7 +102,14 @@ export async function startHttpEmulator<R, C extends EmulatorControl = EmulatorC
     let outcome: ApiOutcome<R>;
     if (plan.failure) outcome = { reply: spec.failureReply(plan.failure) };
     else if (!body.ok) outcome = { reply: spec.tooLargeReply() };
-    else outcome = spec.handle({ method, path: url.pathname, query: url.searchParams, headers: req.headers, raw: body.raw });
+    else
+      outcome = spec.handle({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        raw: body.raw,
+      });
 
     if (outcome.record !== undefined) received.push(outcome.record);
     record(outcome.reply.status);

@@ -49,6 +49,17 @@ export {
   WEBHOOK_TOLERANCE_SECONDS,
   type SignatureCheck,
 } from './webhook-signature.js';
-export { startSmtpServer, type SmtpServerOptions, type SmtpServerHandle, type SmtpReceived } from './smtp-server.js';
+export {
+  startSmtpServer,
+  type SmtpServerOptions,
+  type SmtpServerHandle,
+  type SmtpReceived,
+} from './smtp-server.js';
 export { fakeFcmToken } from './ids.js';
-export { startAllEmulators, emulatorPortsFromEnv, DEFAULT_EMULATOR_PORTS, type EmulatorSet, type EmulatorPorts } from './start-all.js';
+export {
+  startAllEmulators,
+  emulatorPortsFromEnv,
+  DEFAULT_EMULATOR_PORTS,
+  type EmulatorSet,
+  type EmulatorPorts,
+} from './start-all.js';

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from './emulator-handle.js';
-import { DEFAULT_SENDGRID_API_KEY, startSendGridEmulator, type SendGridReceived } from './sendgrid-emulator.js';
+import {
+  DEFAULT_SENDGRID_API_KEY,
+  startSendGridEmulator,
+  type SendGridReceived,
+} from './sendgrid-emulator.js';
 
 const mail = {
   personalizations: [{ to: [{ email: 'ada@example.com' }] }],
@@ -55,12 +59,20 @@ describe('SendGrid emulator', () => {
   it('answers 401 with SendGrid errors for a missing or wrong key', async () => {
     const missing = await fetch(`${sg.url}/v3/mail/send`, { method: 'POST', body: JSON.stringify(mail) });
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toEqual({ errors: [{ message: 'authorization required', field: null, help: null }] });
+    expect(await missing.json()).toEqual({
+      errors: [{ message: 'authorization required', field: null, help: null }],
+    });
 
     const wrong = await send(mail, 'SG.wrong');
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({
-      errors: [{ message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null }],
+      errors: [
+        {
+          message: 'The provided authorization grant is invalid, expired, or revoked',
+          field: null,
+          help: null,
+        },
+      ],
     });
     expect(sg.received).toHaveLength(0);
   });
@@ -70,7 +82,10 @@ describe('SendGrid emulator', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ field: string; message: string; help: string }> };
     expect(body.errors).toEqual([
-      expect.objectContaining({ field: 'personalizations.0.to.0.email', message: 'Does not contain a valid address.' }),
+      expect.objectContaining({
+        field: 'personalizations.0.to.0.email',
+        message: 'Does not contain a valid address.',
+      }),
     ]);
     expect((await send({ ...mail, content: [] })).status).toBe(400);
     expect((await send('{not json')).status).toBe(400);
@@ -108,7 +123,10 @@ describe('SendGrid emulator', () => {
   });
 
   it('is programmable over HTTP from another process', async () => {
-    const set = await fetch(`${sg.url}/__control`, { method: 'POST', body: JSON.stringify({ failNext: 1, status: 400 }) });
+    const set = await fetch(`${sg.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({ failNext: 1, status: 400 }),
+    });
     expect(set.status).toBe(200);
     expect(await set.json()).toMatchObject({ failNext: 1, status: 400 });
     expect((await send(mail)).status).toBe(400);
@@ -119,7 +137,10 @@ describe('SendGrid emulator', () => {
     expect((await fetch(`${sg.url}/__received`, { method: 'DELETE' })).status).toBe(204);
     expect(sg.received).toHaveLength(0);
 
-    const bad = await fetch(`${sg.url}/__control`, { method: 'POST', body: JSON.stringify({ failureRate5xx: 3, bogus: 1 }) });
+    const bad = await fetch(`${sg.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({ failureRate5xx: 3, bogus: 1 }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ problems: ['unknown field bogus'] });
   });

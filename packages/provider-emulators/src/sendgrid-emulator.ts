@@ -42,7 +42,9 @@ function single(message: string): { errors: SendGridError[] } {
 }
 
 /** Emulates SendGrid's v3 Mail Send endpoint (`POST /v3/mail/send`). */
-export function startSendGridEmulator(options: SendGridEmulatorOptions = {}): Promise<EmulatorHandle<SendGridReceived>> {
+export function startSendGridEmulator(
+  options: SendGridEmulatorOptions = {},
+): Promise<EmulatorHandle<SendGridReceived>> {
   const apiKey = options.apiKey ?? DEFAULT_SENDGRID_API_KEY;
 
   return startHttpEmulator<SendGridReceived>({
@@ -55,14 +57,21 @@ export function startSendGridEmulator(options: SendGridEmulatorOptions = {}): Pr
     }),
     tooLargeReply: () => ({
       status: 413,
-      body: single('The JSON payload you have included in your request is too large. The maximum size is 30 MB.'),
+      body: single(
+        'The JSON payload you have included in your request is too large. The maximum size is 30 MB.',
+      ),
     }),
     failureReply: sendGridFailure,
     handle(req) {
       const token = parseBearer(header(req.headers, 'authorization'));
       if (token === undefined) return { reply: { status: 401, body: single('authorization required') } };
       if (!secretsEqual(token, apiKey)) {
-        return { reply: { status: 401, body: single('The provided authorization grant is invalid, expired, or revoked') } };
+        return {
+          reply: {
+            status: 401,
+            body: single('The provided authorization grant is invalid, expired, or revoked'),
+          },
+        };
       }
       let body: unknown;
       try {
@@ -77,7 +86,13 @@ export function startSendGridEmulator(options: SendGridEmulatorOptions = {}): Pr
       const messageId = sendGridMessageId();
       return {
         reply: { status: 202, headers: { 'x-message-id': messageId } },
-        record: { messageId, body: mail, headers: withoutAuth(req.headers), receivedAt: Date.now(), ...summarise(mail) },
+        record: {
+          messageId,
+          body: mail,
+          headers: withoutAuth(req.headers),
+          receivedAt: Date.now(),
+          ...summarise(mail),
+        },
       };
     },
   });
@@ -95,9 +110,15 @@ function sendGridFailure(failure: InjectedFailure): ApiReply {
   return { status: failure.status, headers, body: single(STATUS_CODES[failure.status] ?? 'error') };
 }
 
-function summarise(mail: Record<string, unknown>): Pick<SendGridReceived, 'to' | 'from' | 'subject' | 'text' | 'html'> {
-  const personalizations = mail.personalizations as Array<Record<string, Array<{ email: string }> | undefined>>;
-  const to = personalizations.flatMap((p) => [...(p.to ?? []), ...(p.cc ?? []), ...(p.bcc ?? [])].map((a) => a.email));
+function summarise(
+  mail: Record<string, unknown>,
+): Pick<SendGridReceived, 'to' | 'from' | 'subject' | 'text' | 'html'> {
+  const personalizations = mail.personalizations as Array<
+    Record<string, Array<{ email: string }> | undefined>
+  >;
+  const to = personalizations.flatMap((p) =>
+    [...(p.to ?? []), ...(p.cc ?? []), ...(p.bcc ?? [])].map((a) => a.email),
+  );
   const content = (mail.content ?? []) as Array<{ type: string; value: string }>;
   const firstSubject = (personalizations[0] as { subject?: string } | undefined)?.subject;
   return {

@@ -21,15 +21,22 @@ describe('validateMailSend', () => {
   it('requires 1..1000 personalizations', () => {
     expect(fields({ ...valid, personalizations: [] })).toEqual(['personalizations']);
     const many = Array.from({ length: 1001 }, (_, i) => ({ to: [{ email: `u${i}@example.com` }] }));
-    expect(validateMailSend({ ...valid, personalizations: many })[0]?.message).toMatch(/limited to 1000 personalizations/);
+    expect(validateMailSend({ ...valid, personalizations: many })[0]?.message).toMatch(
+      /limited to 1000 personalizations/,
+    );
   });
 
   it('requires a to array of valid addresses in each personalization', () => {
     expect(fields({ ...valid, personalizations: [{ to: [] }] })).toEqual(['personalizations.0.to']);
-    expect(fields({ ...valid, personalizations: [{ to: [{ email: 'not-an-email' }] }] })).toEqual(['personalizations.0.to.0.email']);
-    expect(fields({ ...valid, personalizations: [{ to: [{ email: 'a@example.com' }], cc: [{ email: 'A@example.com' }] }] })).toEqual([
-      'personalizations.0',
+    expect(fields({ ...valid, personalizations: [{ to: [{ email: 'not-an-email' }] }] })).toEqual([
+      'personalizations.0.to.0.email',
     ]);
+    expect(
+      fields({
+        ...valid,
+        personalizations: [{ to: [{ email: 'a@example.com' }], cc: [{ email: 'A@example.com' }] }],
+      }),
+    ).toEqual(['personalizations.0']);
   });
 
   it('requires a valid from address', () => {
@@ -39,14 +46,30 @@ describe('validateMailSend', () => {
 
   it('requires a subject at the top level or in every personalization', () => {
     expect(fields({ ...valid, subject: undefined })).toEqual(['subject']);
-    expect(fields({ ...valid, subject: undefined, personalizations: [{ to: [{ email: 'a@example.com' }], subject: 'Hi' }] })).toEqual([]);
+    expect(
+      fields({
+        ...valid,
+        subject: undefined,
+        personalizations: [{ to: [{ email: 'a@example.com' }], subject: 'Hi' }],
+      }),
+    ).toEqual([]);
   });
 
   it('requires content blocks with type and value unless a template is used', () => {
     expect(fields({ ...valid, content: [] })).toEqual(['content']);
     expect(fields({ ...valid, content: [{ type: 'text/plain', value: '' }] })).toEqual(['content.0.value']);
-    expect(fields({ ...valid, content: [{ type: 'text/html; charset=utf-8', value: 'x' }] })).toEqual(['content.0.type']);
-    expect(fields({ ...valid, content: [{ type: 'text/html', value: 'x' }, { type: 'text/plain', value: 'x' }] })).toEqual(['content']);
+    expect(fields({ ...valid, content: [{ type: 'text/html; charset=utf-8', value: 'x' }] })).toEqual([
+      'content.0.type',
+    ]);
+    expect(
+      fields({
+        ...valid,
+        content: [
+          { type: 'text/html', value: 'x' },
+          { type: 'text/plain', value: 'x' },
+        ],
+      }),
+    ).toEqual(['content']);
     expect(fields({ ...valid, content: undefined, subject: undefined, template_id: 'd-123' })).toEqual([]);
   });
 

@@ -51,7 +51,11 @@ export function validateMailSend(body: unknown): SendGridError[] {
   const personalizations = body.personalizations;
   if (!Array.isArray(personalizations) || personalizations.length === 0) {
     errors.push(
-      err('The personalizations field is required and must have at least one personalization.', 'personalizations', 'message.personalizations'),
+      err(
+        'The personalizations field is required and must have at least one personalization.',
+        'personalizations',
+        'message.personalizations',
+      ),
     );
   } else if (personalizations.length > MAX_PERSONALIZATIONS) {
     errors.push(
@@ -67,7 +71,13 @@ export function validateMailSend(body: unknown): SendGridError[] {
       recipients += validatePersonalization(p, i, errors);
     });
     if (recipients > MAX_RECIPIENTS) {
-      errors.push(err('There is a limit of 1000 total recipients (to + cc + bcc) per request.', 'personalizations', 'message.personalizations'));
+      errors.push(
+        err(
+          'There is a limit of 1000 total recipients (to + cc + bcc) per request.',
+          'personalizations',
+          'message.personalizations',
+        ),
+      );
     }
   }
 
@@ -85,7 +95,9 @@ export function validateMailSend(body: unknown): SendGridError[] {
   }
 
   if (body.reply_to !== undefined && !(isObject(body.reply_to) && isValidEmail(body.reply_to.email))) {
-    errors.push(err('The reply_to email does not contain a valid address.', 'reply_to.email', 'message.reply_to'));
+    errors.push(
+      err('The reply_to email does not contain a valid address.', 'reply_to.email', 'message.reply_to'),
+    );
   }
 
   if (!hasTemplate) {
@@ -134,14 +146,26 @@ function validatePersonalization(p: unknown, i: number, errors: SendGridError[])
     const list = p[kind];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      errors.push(err(`The ${kind} field must be an array of email objects.`, `${base}.${kind}`, `message.personalizations.${kind}`));
+      errors.push(
+        err(
+          `The ${kind} field must be an array of email objects.`,
+          `${base}.${kind}`,
+          `message.personalizations.${kind}`,
+        ),
+      );
       continue;
     }
     list.forEach((entry: unknown, j) => {
       count += 1;
       const email = isObject(entry) ? entry.email : undefined;
       if (!isValidEmail(email)) {
-        errors.push(err('Does not contain a valid address.', `${base}.${kind}.${j}.email`, `message.personalizations.${kind}`));
+        errors.push(
+          err(
+            'Does not contain a valid address.',
+            `${base}.${kind}.${j}.email`,
+            `message.personalizations.${kind}`,
+          ),
+        );
         return;
       }
       const key = email.toLowerCase();
@@ -190,7 +214,13 @@ function validateContent(content: unknown, hasTemplate: boolean, errors: SendGri
       );
     }
     if (!nonEmptyString(value)) {
-      errors.push(err('The content value must be a string at least one character in length.', `content.${i}.value`, 'message.content.value'));
+      errors.push(
+        err(
+          'The content value must be a string at least one character in length.',
+          `content.${i}.value`,
+          'message.content.value',
+        ),
+      );
     }
   });
   const plainIndex = content.findIndex((b) => isObject(b) && b.type === 'text/plain');
@@ -208,12 +238,20 @@ function validateContent(content: unknown, hasTemplate: boolean, errors: SendGri
 function validateHeaders(headers: unknown, field: string, errors: SendGridError[]): void {
   if (headers === undefined) return;
   if (!isObject(headers) || Object.values(headers).some((v) => typeof v !== 'string')) {
-    errors.push(err('Invalid type. Expected: object, given: headers must be a key/value pairs of strings.', field, 'message.headers'));
+    errors.push(
+      err(
+        'Invalid type. Expected: object, given: headers must be a key/value pairs of strings.',
+        field,
+        'message.headers',
+      ),
+    );
     return;
   }
   for (const name of Object.keys(headers)) {
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      errors.push(err(`The header "${name}" is reserved and cannot be set.`, `${field}.${name}`, 'message.headers'));
+      errors.push(
+        err(`The header "${name}" is reserved and cannot be set.`, `${field}.${name}`, 'message.headers'),
+      );
     }
   }
 }
@@ -221,7 +259,13 @@ function validateHeaders(headers: unknown, field: string, errors: SendGridError[
 function validateCustomArgs(args: unknown, field: string, errors: SendGridError[]): void {
   if (args === undefined) return;
   if (!isObject(args) || Object.values(args).some((v) => typeof v !== 'string')) {
-    errors.push(err('Invalid type. Expected: object of string values, given: custom_args.', field, 'message.custom_args'));
+    errors.push(
+      err(
+        'Invalid type. Expected: object of string values, given: custom_args.',
+        field,
+        'message.custom_args',
+      ),
+    );
     return;
   }
   if (Buffer.byteLength(JSON.stringify(args)) > MAX_CUSTOM_ARGS_BYTES) {

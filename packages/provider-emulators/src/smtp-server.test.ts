@@ -6,7 +6,13 @@ const auth = { user: 'mailer', pass: 's3cret' };
 let smtp: SmtpServerHandle;
 
 function transport(credentials: { user: string; pass: string } | null = auth): Transporter {
-  return nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: false, ignoreTLS: true, ...(credentials ? { auth: credentials } : {}) });
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: false,
+    ignoreTLS: true,
+    ...(credentials ? { auth: credentials } : {}),
+  });
 }
 
 const message = {
@@ -46,7 +52,9 @@ describe('SMTP server', () => {
   });
 
   it('refuses wrong credentials with 535 and a missing AUTH with 530', async () => {
-    await expect(transport({ user: 'mailer', pass: 'nope' }).sendMail(message)).rejects.toMatchObject({ responseCode: 535 });
+    await expect(transport({ user: 'mailer', pass: 'nope' }).sendMail(message)).rejects.toMatchObject({
+      responseCode: 535,
+    });
     await expect(transport(null).sendMail(message)).rejects.toMatchObject({ responseCode: 530 });
     expect(smtp.received).toHaveLength(0);
   });
@@ -62,17 +70,24 @@ describe('SMTP server', () => {
 
   it('is programmable and readable over its HTTP control port', async () => {
     expect(smtp.controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await fetch(`${smtp.controlUrl}/__control`, { method: 'POST', body: JSON.stringify({ failNext: 1, status: 421 }) });
+    await fetch(`${smtp.controlUrl}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({ failNext: 1, status: 421 }),
+    });
     await expect(transport().sendMail(message)).rejects.toMatchObject({ responseCode: 421 });
     await transport().sendMail(message);
-    const received = (await (await fetch(`${smtp.controlUrl}/__received`)).json()) as Array<{ subject: string }>;
+    const received = (await (await fetch(`${smtp.controlUrl}/__received`)).json()) as Array<{
+      subject: string;
+    }>;
     expect(received.map((r) => r.subject)).toEqual(['Your code']);
   });
 
   it('works without AUTH when none is configured', async () => {
     const open = await startSmtpServer({ port: 0 });
     try {
-      await nodemailer.createTransport({ host: open.host, port: open.port, secure: false, ignoreTLS: true }).sendMail(message);
+      await nodemailer
+        .createTransport({ host: open.host, port: open.port, secure: false, ignoreTLS: true })
+        .sendMail(message);
       expect(open.received).toHaveLength(1);
       expect(open.url).toBe(`smtp://127.0.0.1:${open.port}`);
     } finally {

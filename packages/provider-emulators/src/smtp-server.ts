@@ -135,7 +135,11 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
 
   let controlServer: ControlServer | undefined;
   if (options.controlPort !== undefined) {
-    controlServer = await startControlServer({ control, received, calls, clearReceived }, options.controlPort, host);
+    controlServer = await startControlServer(
+      { control, received, calls, clearReceived },
+      options.controlPort,
+      host,
+    );
   }
 
   const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@` : '';
@@ -151,7 +155,10 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     async stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), controlServer?.stop()]);
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        controlServer?.stop(),
+      ]);
     },
   };
 }
@@ -161,7 +168,8 @@ type ParsedMessage = Omit<SmtpReceived, 'envelope' | 'user'>;
 async function accept(stream: SMTPServerDataStream): Promise<ParsedMessage> {
   const parsed = await simpleParser(stream);
   const headers: Record<string, string> = {};
-  for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+  for (const line of parsed.headerLines)
+    headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
   return {
     from: parsed.from?.value[0]?.address,
     to: addresses(parsed.to),
@@ -176,7 +184,9 @@ async function accept(stream: SMTPServerDataStream): Promise<ParsedMessage> {
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   if (!field) return [];
-  return (Array.isArray(field) ? field : [field]).flatMap((o) => o.value.map((a) => a.address ?? '')).filter(Boolean);
+  return (Array.isArray(field) ? field : [field])
+    .flatMap((o) => o.value.map((a) => a.address ?? ''))
+    .filter(Boolean);
 }
 
 function smtpError(responseCode: number, message: string): Error {

@@ -71,7 +71,9 @@ export async function startAllEmulators(ports: EmulatorPorts, host = '127.0.0.1'
     await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [sendgrid, twilio, fcm, webhook, smtp] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+  const [sendgrid, twilio, fcm, webhook, smtp] = results.map(
+    (r) => (r as PromiseFulfilledResult<unknown>).value,
+  ) as [
     EmulatorSet['sendgrid'],
     EmulatorSet['twilio'],
     EmulatorSet['fcm'],

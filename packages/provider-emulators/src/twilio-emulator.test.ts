@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from './emulator-handle.js';
-import { DEFAULT_TWILIO_ACCOUNT_SID as SID, DEFAULT_TWILIO_AUTH_TOKEN as TOKEN, startTwilioEmulator, type TwilioReceived } from './twilio-emulator.js';
+import {
+  DEFAULT_TWILIO_ACCOUNT_SID as SID,
+  DEFAULT_TWILIO_AUTH_TOKEN as TOKEN,
+  startTwilioEmulator,
+  type TwilioReceived,
+} from './twilio-emulator.js';
 
 let tw: EmulatorHandle<TwilioReceived>;
 
 function create(params: Record<string, string>, auth = `${SID}:${TOKEN}`, sid = SID): Promise<Response> {
   return fetch(`${tw.url}/2010-04-01/Accounts/${sid}/Messages.json`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams(params).toString(),
   });
 }
@@ -38,7 +46,9 @@ describe('Twilio emulator', () => {
     });
     expect(body.sid).toMatch(/^SM[0-9a-f]{32}$/);
     expect(body.date_created).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
-    expect(tw.received).toEqual([expect.objectContaining({ sid: body.sid, to: '+15558675310', body: 'Your code is 1234' })]);
+    expect(tw.received).toEqual([
+      expect.objectContaining({ sid: body.sid, to: '+15558675310', body: 'Your code is 1234' }),
+    ]);
   });
 
   it('accepts a MessagingServiceSid instead of From', async () => {
@@ -50,12 +60,26 @@ describe('Twilio emulator', () => {
   it('answers 401 code 20003 for bad credentials', async () => {
     const res = await create({ To: '+15558675310', From: '+15017122661', Body: 'x' }, `${SID}:wrong`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
-    expect((await create({ To: '+15558675310', From: '+15017122661', Body: 'x' }, `${SID}:${TOKEN}`, `AC${'f'.repeat(32)}`)).status).toBe(401);
+    expect(await res.json()).toEqual({
+      code: 20003,
+      message: 'Authenticate',
+      more_info: 'https://www.twilio.com/docs/errors/20003',
+      status: 401,
+    });
+    expect(
+      (
+        await create(
+          { To: '+15558675310', From: '+15017122661', Body: 'x' },
+          `${SID}:${TOKEN}`,
+          `AC${'f'.repeat(32)}`,
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it('checks To, From and Body like the real API', async () => {
-    const code = async (params: Record<string, string>): Promise<unknown> => ((await (await create(params)).json()) as { code: number }).code;
+    const code = async (params: Record<string, string>): Promise<unknown> =>
+      ((await (await create(params)).json()) as { code: number }).code;
     expect(await code({ To: '555-1234', From: '+15017122661', Body: 'x' })).toBe(21211);
     expect(await code({ To: '+15558675310', From: '+15017122661' })).toBe(21602);
     expect(await code({ From: '+15017122661', Body: 'x' })).toBe(21604);

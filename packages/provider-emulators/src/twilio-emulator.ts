@@ -44,12 +44,19 @@ const SHORT_CODE = /^\d{3,8}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/;
 
 function twilioError(status: number, code: number, message: string): ApiReply {
-  const body: TwilioError = { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+  const body: TwilioError = {
+    code,
+    message,
+    more_info: `https://www.twilio.com/docs/errors/${code}`,
+    status,
+  };
   return { status, body };
 }
 
 /** Emulates Twilio's Programmable Messaging create call (`POST /2010-04-01/Accounts/{sid}/Messages.json`). */
-export function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<EmulatorHandle<TwilioReceived>> {
+export function startTwilioEmulator(
+  options: TwilioEmulatorOptions = {},
+): Promise<EmulatorHandle<TwilioReceived>> {
   const accountSid = options.accountSid ?? DEFAULT_TWILIO_ACCOUNT_SID;
   const authToken = options.authToken ?? DEFAULT_TWILIO_AUTH_TOKEN;
 
@@ -83,11 +90,17 @@ export function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promis
       const body = form.get('Body');
 
       if (!to) return { reply: twilioError(400, 21604, "A 'To' phone number is required.") };
-      if (!E164.test(to)) return { reply: twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`) };
-      if (!from && !serviceSid) return { reply: twilioError(400, 21603, "A 'From' phone number is required.") };
+      if (!E164.test(to))
+        return { reply: twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`) };
+      if (!from && !serviceSid)
+        return { reply: twilioError(400, 21603, "A 'From' phone number is required.") };
       if (from && !(E164.test(from) || SHORT_CODE.test(from) || ALPHANUMERIC_SENDER.test(from))) {
         return {
-          reply: twilioError(400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`),
+          reply: twilioError(
+            400,
+            21212,
+            `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`,
+          ),
         };
       }
       if (serviceSid && !MESSAGING_SERVICE_SID.test(serviceSid)) {
@@ -97,7 +110,9 @@ export function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promis
         return { reply: twilioError(400, 21602, 'Message body is required.') };
       }
       if ((body ?? '').length > MAX_BODY_CHARS) {
-        return { reply: twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.') };
+        return {
+          reply: twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.'),
+        };
       }
 
       const sid = twilioSid('SM');
@@ -154,7 +169,8 @@ function twilioFailure(failure: InjectedFailure): ApiReply {
         : failure.status >= 500
           ? twilioError(failure.status, 20500, 'An internal server error has occurred')
           : twilioError(failure.status, 20000 + failure.status, 'Request rejected');
-  if (failure.retryAfterSeconds !== undefined) reply.headers = { 'retry-after': String(failure.retryAfterSeconds) };
+  if (failure.retryAfterSeconds !== undefined)
+    reply.headers = { 'retry-after': String(failure.retryAfterSeconds) };
   return reply;
 }
 

@@ -6,7 +6,10 @@ import { verifyWebhookSignature, webhookSignature } from './webhook-signature.js
 const SECRET = 'test-secret';
 let hook: EmulatorHandle<WebhookReceived>;
 
-function deliver(body: string, options: { secret?: string; timestamp?: number; signature?: string } = {}): Promise<Response> {
+function deliver(
+  body: string,
+  options: { secret?: string; timestamp?: number; signature?: string } = {},
+): Promise<Response> {
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   return fetch(`${hook.url}/hooks/orders`, {
     method: 'POST',
@@ -47,7 +50,14 @@ describe('webhook receiver', () => {
   it('answers 401 for a wrong secret, a tampered body or a missing signature', async () => {
     expect((await deliver('{}', { secret: 'other' })).status).toBe(401);
     const timestamp = String(Math.floor(Date.now() / 1000));
-    expect((await deliver('{"a":2}', { timestamp: Number(timestamp), signature: webhookSignature(SECRET, timestamp, '{"a":1}') })).status).toBe(401);
+    expect(
+      (
+        await deliver('{"a":2}', {
+          timestamp: Number(timestamp),
+          signature: webhookSignature(SECRET, timestamp, '{"a":1}'),
+        })
+      ).status,
+    ).toBe(401);
     const unsigned = await fetch(`${hook.url}/x`, { method: 'POST', body: '{}' });
     expect(unsigned.status).toBe(401);
     expect(hook.received).toHaveLength(0);
@@ -75,7 +85,11 @@ describe('webhook receiver', () => {
 describe('verifyWebhookSignature', () => {
   it('checks the timestamp against the given clock', () => {
     const signature = webhookSignature('s', '1000', 'b');
-    expect(verifyWebhookSignature({ secret: 's', timestamp: '1000', signature, body: 'b', nowMs: 1_100_000 })).toEqual({ ok: true, timestamp: 1000 });
-    expect(verifyWebhookSignature({ secret: 's', timestamp: '1000', signature, body: 'b', nowMs: 1_400_000 }).ok).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret: 's', timestamp: '1000', signature, body: 'b', nowMs: 1_100_000 }),
+    ).toEqual({ ok: true, timestamp: 1000 });
+    expect(
+      verifyWebhookSignature({ secret: 's', timestamp: '1000', signature, body: 'b', nowMs: 1_400_000 }).ok,
+    ).toBe(false);
   });
 });

@@ -3,7 +3,11 @@ import type { InjectedFailure } from './control.js';
 import type { EmulatorHandle, EmulatorOptions } from './emulator-handle.js';
 import { startHttpEmulator, type ApiReply } from './http-emulator.js';
 import { header, withoutAuth } from './request-headers.js';
-import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.js';
+import {
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from './webhook-signature.js';
 
 export const DEFAULT_WEBHOOK_SECRET = 'emulator-webhook-secret';
 const MAX_WEBHOOK_BYTES = 1024 * 1024; // 1 MiB
@@ -29,7 +33,9 @@ export interface WebhookReceived {
 }
 
 /** A webhook endpoint that accepts signed POSTs on any path and records them. */
-export function startWebhookReceiver(options: WebhookReceiverOptions = {}): Promise<EmulatorHandle<WebhookReceived>> {
+export function startWebhookReceiver(
+  options: WebhookReceiverOptions = {},
+): Promise<EmulatorHandle<WebhookReceived>> {
   const secret = options.secret ?? DEFAULT_WEBHOOK_SECRET;
 
   return startHttpEmulator<WebhookReceived>({
@@ -47,7 +53,8 @@ export function startWebhookReceiver(options: WebhookReceiverOptions = {}): Prom
         body: req.raw,
         ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
       });
-      if (!check.ok) return { reply: { status: 401, body: { error: 'invalid signature', reason: check.reason } } };
+      if (!check.ok)
+        return { reply: { status: 401, body: { error: 'invalid signature', reason: check.reason } } };
 
       const rawBody = req.raw.toString('utf8');
       let body: unknown = rawBody;
@@ -77,6 +84,8 @@ function webhookFailure(failure: InjectedFailure): ApiReply {
   return {
     status: failure.status,
     body: { error: STATUS_CODES[failure.status] ?? 'error' },
-    ...(failure.retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(failure.retryAfterSeconds) } } : {}),
+    ...(failure.retryAfterSeconds !== undefined
+      ? { headers: { 'retry-after': String(failure.retryAfterSeconds) } }
+      : {}),
   };
 }

@@ -30,11 +30,13 @@ export function verifyWebhookSignature(input: {
   toleranceSeconds?: number;
 }): SignatureCheck {
   const { timestamp, signature } = input;
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `missing or malformed ${WEBHOOK_TIMESTAMP_HEADER}` };
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: `missing or malformed ${WEBHOOK_TIMESTAMP_HEADER}` };
   if (!signature) return { ok: false, reason: `missing ${WEBHOOK_SIGNATURE_HEADER}` };
   const ts = Number(timestamp);
   const ageSeconds = Math.abs((input.nowMs ?? Date.now()) / 1000 - ts);
-  if (ageSeconds > (input.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS)) return { ok: false, reason: 'timestamp outside the tolerance' };
+  if (ageSeconds > (input.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS))
+    return { ok: false, reason: 'timestamp outside the tolerance' };
   const expected = Buffer.from(webhookSignature(input.secret, timestamp, input.body), 'utf8');
   const matches = signature
     .split(',')
