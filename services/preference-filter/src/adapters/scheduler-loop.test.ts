@@ -34,7 +34,7 @@ function doc(id: string, dueAt: number): NewScheduledDoc {
 }
 
 /** Resolves when `check` holds, polling; fails the test after `ms`. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -176,7 +176,7 @@ describe('SchedulerLoop', () => {
   it('stops promptly, finishing the pass in flight, and polls no more', async () => {
     const store = await newStore('stop');
     await store.schedule(doc('slow', T0));
-    let release: () => void = () => undefined;
+    let release: (() => void) | null = null;
     let claims = 0;
     const counting = {
       claimDue: (...args: Parameters<ScheduledStore['claimDue']>) => {
@@ -193,10 +193,9 @@ describe('SchedulerLoop', () => {
     });
     loop.start();
     expect(loop.running).toBe(true);
-    await eventually(() => claims === 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => release !== null); // the pass is inside emit
     const stopping = loop.stop();
-    release();
+    release!();
     await stopping;
     expect(loop.running).toBe(false);
     expect((await store.get('slow'))?.state).toBe('emitted');
