@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNodeModules } from './lib/deps.mjs';
+import { ensureOpsTools } from './lib/ops-tools.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { withStack } from './lib/with-stack.mjs';
 
@@ -30,6 +31,12 @@ function summarise() {
 
 ensureNodeModules(root);
 ensureTools();
+try {
+  // helm, kubeconform, kustomize, promtool: built once into the stack cache (minutes cold, instant warm).
+  ensureOpsTools();
+} catch (err) {
+  process.stderr.write(`[setup] deployment tools unavailable, their checks will skip: ${err.message}\n`);
+}
 fs.rmSync(reports, { recursive: true, force: true });
 
 const code = await withStack(root, async (env) => {

@@ -61,7 +61,8 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     const t = await relayTopics('rt.scale', 6);
     const total = 3000;
     await produceNotifications(t, total);
-    const env = { TEST_RECORD_DELAY_MS: '3', TRANSACTION_MAX_RECORDS: '50', TEST_PARTITIONS: '6' };
+    // One partition at a time and a slow handler, so the stream is still flowing when b joins and a leaves.
+    const env = { TEST_RECORD_DELAY_MS: '4', TRANSACTION_MAX_RECORDS: '50', TEST_PARTITIONS: '6', PARTITIONS_CONCURRENCY: '1' };
     const a = await startRelay(t, { ...env, INSTANCE_ID: 'scale-a' });
     running.push(a);
     await a.waitReady();

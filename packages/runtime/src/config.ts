@@ -61,6 +61,8 @@ export const runtimeEnvSchema = z.object({
     }),
   /** Records per Kafka transaction; a fetched batch larger than this is committed in slices. */
   TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
+  /** Partitions processed concurrently per processor (one transactional producer each). */
+  PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How often consumer lag is measured. */
   LAG_INTERVAL_MS: z.coerce.number().int().positive().default(15_000), // 15 s
 }).superRefine((env, ctx) => {

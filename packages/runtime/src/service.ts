@@ -103,6 +103,7 @@ export async function runService(
         instanceId: env.INSTANCE_ID,
         retryDelaysMs: env.RETRY_DELAYS_MS,
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
+        partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
         onFatal: fatal,
       });
       processors.push(p as unknown as StreamProcessor<keyof SchemaValueTypes>);

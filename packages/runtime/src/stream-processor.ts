@@ -21,6 +21,8 @@ export interface StreamProcessorOptions {
   retryDelaysMs: readonly number[];
   /** Records per transaction (or per offset commit at-least-once). */
   maxRecordsPerTransaction: number;
+  /** Partitions processed at the same time, each with its own transactional producer. */
+  partitionsConcurrency?: number;
   /** Called when the processor cannot go on (e.g. fenced by a newer instance); the service should exit. */
   onFatal: (err: Error) => void;
   clock?: () => number;
@@ -49,7 +51,10 @@ interface Evaluated {
  */
 export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private consumer?: Consumer;
-  private producer?: Producer;
+  /** One producer per concurrently processed partition: a transactional producer has one open transaction. */
+  private producers: Producer[] = [];
+  private readonly idle: Producer[] = [];
+  private readonly waiting: Array<(p: Producer) => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly backoff = new Map<string, number>();
   private joined = false;
@@ -82,10 +87,14 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
 
   async start(): Promise<void> {
     const { kafka, metrics, service } = this.opts;
-    this.producer = kafka.producer(
-      this.eos
-        ? { transactionalId: `${this.groupId}.${this.opts.instanceId}`, idempotent: true, maxInFlightRequests: 1 }
-        : { idempotent: true, maxInFlightRequests: 1 },
+    const concurrency = Math.max(1, this.opts.partitionsConcurrency ?? 1);
+    // Transactional ids are stable per (group, instance, slot): a restarted instance fences its predecessor.
+    this.producers = Array.from({ length: concurrency }, (_, slot) =>
+      kafka.producer(
+        this.eos
+          ? { transactionalId: `${this.groupId}.${this.opts.instanceId}.${slot}`, idempotent: true, maxInFlightRequests: 1 }
+          : { idempotent: true, maxInFlightRequests: 1 },
+      ),
     );
     this.consumer = kafka.consumer({
       groupId: this.groupId,
@@ -113,14 +122,15 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       if (!e.payload.restart) this.opts.onFatal(e.payload.error);
     });
 
-    await this.producer.connect();
+    for (const p of this.producers) await p.connect();
+    this.idle.push(...this.producers);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
     if (this.definition.holdReason) this.startHoldWatch();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1, // one transactional producer: one open transaction at a time
+      partitionsConsumedConcurrently: this.producers.length,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -150,7 +160,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
-    await this.producer?.disconnect();
+    for (const p of this.producers) await p.disconnect();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -271,7 +281,32 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     nextOffset: string,
     topicMessages: Array<{ topic: string; messages: Message[] }>,
   ): Promise<void> {
-    const producer = this.producer!;
+    const producer = await this.acquire();
+    try {
+      await this.commitWith(producer, topic, partition, nextOffset, topicMessages);
+    } finally {
+      this.release(producer);
+    }
+  }
+
+  private acquire(): Promise<Producer> {
+    const p = this.idle.pop();
+    return p ? Promise.resolve(p) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(p: Producer): void {
+    const next = this.waiting.shift();
+    if (next) next(p);
+    else this.idle.push(p);
+  }
+
+  private async commitWith(
+    producer: Producer,
+    topic: string,
+    partition: number,
+    nextOffset: string,
+    topicMessages: Array<{ topic: string; messages: Message[] }>,
+  ): Promise<void> {
     const { metrics, service } = this.opts;
     if (!this.eos) {
       if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
@@ -373,6 +408,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   }
 
   private context(topic: string, partition: number, rec: Evaluated, value: SchemaValueTypes[S]): RecordContext {
+    let logger: Logger | undefined;
+    const makeLogger = () => (logger ??= this.recordLogger(rec, topic, partition, value));
     return {
       topic,
       partition,
@@ -381,7 +418,10 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       headers: rec.headers,
       attempt: rec.attempt,
       maxAttempts: this.opts.retryDelaysMs.length + 1,
-      logger: this.recordLogger(rec, topic, partition, value),
+      // Built on first use: most records never log, and a child logger per record is measurable.
+      get logger() {
+        return makeLogger();
+      },
       now: this.clock,
     };
   }
