@@ -63,6 +63,8 @@ export const runtimeEnvSchema = z.object({
   TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
   /** Partitions processed concurrently per processor (one transactional producer each). */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */
+  CLOCK_OFFSET_REDIS_URL: z.string().optional(),
   /** How often consumer lag is measured. */
   LAG_INTERVAL_MS: z.coerce.number().int().positive().default(15_000), // 15 s
 }).superRefine((env, ctx) => {

@@ -16,3 +16,4 @@ export { startAdminServer, type ReadinessCheck } from './admin-server.js';
 export { runService, type ServiceContext, type RunningService } from './service.js';
 export { statusOutput, statusEvent, deadLetteredStatus, type StatusSubject } from './status-output.js';
 export { connectMongo, connectRedis } from './store-clients.js';
+export { CLOCK_OFFSET_KEY, systemClock, type Clock } from './clock.js';

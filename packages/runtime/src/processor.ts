@@ -27,6 +27,8 @@ export interface RecordContext {
   offset: string;
   key: string | null;
   headers: HeaderMap;
+  /** The record's value bytes as consumed, for stages that store or forward them unchanged. */
+  rawValue: Buffer | null;
   /** 1 on the first try, n on the n-th. */
   attempt: number;
   /** The attempt after which a retriable failure is dead-lettered (retry tiers + 1). */

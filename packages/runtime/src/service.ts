@@ -5,7 +5,8 @@ import type { Registry } from 'prom-client';
 import { startAdminServer, type AdminServer, type ReadinessCheck } from './admin-server.js';
 import { AvroSerde } from './avro-serde.js';
 import { loadConfig, runtimeEnvSchema, type RuntimeEnv } from './config.js';
-import { ConfigError } from './errors.js';
+import { redisOffsetClock, systemClock } from './clock.js';
+import { ConfigError, ValidationError } from './errors.js';
 import { createKafka } from './kafka-client.js';
 import { startLagMonitor } from './lag-monitor.js';
 import { createLogger } from './logger.js';
@@ -23,6 +24,8 @@ export interface ServiceContext {
   metrics: RuntimeMetrics;
   kafka: Kafka;
   serde: AvroSerde;
+  /** The service's clock: the system clock, or a test-controlled one (CLOCK_OFFSET_REDIS_URL). */
+  now(): number;
   /** Adds a consume-process-produce loop; started after setup returns. */
   addProcessor<S extends keyof SchemaValueTypes>(def: ProcessorDefinition<S>): StreamProcessor<S>;
   /** A publisher for outputs produced outside a consume loop; topics are prepared at start-up. */
@@ -69,6 +72,7 @@ export async function runService(
     ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
   });
 
+  const clock = env.CLOCK_OFFSET_REDIS_URL ? await redisOffsetClock(env.CLOCK_OFFSET_REDIS_URL, logger) : systemClock;
   const processors: StreamProcessor<keyof SchemaValueTypes>[] = [];
   const publisherTopics: TopicSpec[] = [];
   const producers: Producer[] = [];
@@ -93,6 +97,7 @@ export async function runService(
     metrics,
     kafka,
     serde,
+    now: () => clock.now(),
     addProcessor(def) {
       const p = new StreamProcessor(def, {
         service: name,
@@ -105,6 +110,7 @@ export async function runService(
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
         onFatal: fatal,
+        clock: () => clock.now(),
       });
       processors.push(p as unknown as StreamProcessor<keyof SchemaValueTypes>);
       return p;
@@ -141,6 +147,7 @@ export async function runService(
       for (const producer of producers) await producer.disconnect().catch(() => undefined);
       await kafkaAdmin.disconnect().catch(() => undefined);
       await started.admin?.close();
+      clock.stop();
       clearTimeout(force);
       logger.info('stopped');
       if (exitOnShutdown) process.exit(code);
@@ -154,7 +161,15 @@ export async function runService(
     process.on('unhandledRejection', (err) => fatal(err instanceof Error ? err : new Error(String(err))));
   }
 
-  await setup(ctx);
+  try {
+    await setup(ctx);
+  } catch (err) {
+    // A service that cannot wire itself (bad config, unreachable store at start-up) stops with the reason.
+    const message = err instanceof ConfigError || err instanceof ValidationError ? err.message : String((err as Error)?.stack ?? err);
+    console.error(`${name}: cannot start: ${message}`);
+    if (exitOnShutdown) process.exit(1);
+    throw err;
+  }
 
   await kafkaAdmin.connect();
   if (env.KAFKA_CREATE_TOPICS) {

@@ -416,6 +416,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       offset: rec.message.offset,
       key: rec.message.key?.toString('utf8') ?? null,
       headers: rec.headers,
+      rawValue: rec.message.value,
       attempt: rec.attempt,
       maxAttempts: this.opts.retryDelaysMs.length + 1,
       // Built on first use: most records never log, and a child logger per record is measurable.

@@ -1,0 +1,89 @@
+import { Headers, deadLetteredStatus, output, statusOutput, type InputRecord, type Output, type ProcessorDefinition } from '@notify/runtime';
+import { Topics, type NotificationEnriched } from '@notify/schemas';
+import type { PreferencesDoc, PreferencesRepository } from '@notify/stores';
+import type { FrequencyCapStore } from './adapters/frequency-cap-store.js';
+import { verdictsByNotification } from './adapters/frequency-cap-store.js';
+import type { ScheduledStore } from './adapters/scheduled-store.js';
+import { applyCapVerdicts, channelSuppressionEvents, decideBeforeCaps, planCapChecks, STAGE, statusEventFor, toFiltered } from './domain/decide.js';
+import type { FrequencyCapRule } from './domain/frequency-cap.js';
+
+export interface FilterDeps {
+  preferences: Pick<PreferencesRepository, 'getMany'>;
+  caps: FrequencyCapStore;
+  scheduled: ScheduledStore;
+  capPolicy: readonly FrequencyCapRule[];
+}
+
+/**
+ * notify.enriched.v1 → notify.filtered.v1 (passed), the scheduler store (deferred), or nothing
+ * (suppressed), each with its status event. Preferences and cap counters are read once per batch.
+ */
+export function filterProcessor(deps: FilterDeps): ProcessorDefinition<'notification-enriched'> {
+  return {
+    name: STAGE,
+    input: Topics.enriched,
+    outputs: [Topics.filtered, Topics.status],
+    bindings: (v) => ({ notificationId: v.notification.notificationId, tenantId: v.notification.tenantId }),
+    handle: { batch: (records) => filterBatch(records, deps) },
+    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, STAGE, failure, ctx.now())],
+  };
+}
+
+async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, deps: FilterDeps): Promise<Array<Output[] | Error>> {
+  const prefs = await loadPreferences(records, deps);
+  const pre = records.map(({ value, context }) =>
+    decideBeforeCaps({ enriched: value, now: context.now(), preferences: prefs.get(prefKey(value)) ?? null }),
+  );
+  const checks = records.flatMap(({ value }, i) => planCapChecks(value, pre[i]!, deps.capPolicy));
+  const verdicts = verdictsByNotification(checks.length ? await deps.caps.checkAndRecordMany(checks, records[0]!.context.now()) : []);
+
+  const results: Array<Output[] | Error> = [];
+  for (const [i, { value, context }] of records.entries()) {
+    const now = context.now();
+    const decision = applyCapVerdicts(pre[i]!, verdicts.get(value.notification.notificationId) ?? {});
+    const outputs: Output[] = [];
+    if (decision.kind === 'pass') {
+      outputs.push(output(Topics.filtered, context.key ?? prefKey(value), toFiltered(value, decision.allowedChannels)));
+    } else if (decision.kind === 'defer') {
+      await deps.scheduled.schedule({
+        _id: value.notification.notificationId,
+        tenantId: value.notification.tenantId,
+        dueAt: new Date(decision.until),
+        payload: context.rawValue!,
+        key: context.key ?? prefKey(value),
+        headers: pickHeaders(context.headers),
+        reason: decision.reason,
+      });
+    }
+    const event = statusEventFor(value, decision, now);
+    if (event) outputs.push(statusOutput(event));
+    outputs.push(...channelSuppressionEvents(value, decision, now).map(statusOutput));
+    results.push(outputs);
+  }
+  return results;
+}
+
+async function loadPreferences(records: Array<InputRecord<NotificationEnriched>>, deps: FilterDeps) {
+  const byTenant = new Map<string, string[]>();
+  for (const { value } of records) {
+    const list = byTenant.get(value.notification.tenantId) ?? [];
+    list.push(value.notification.userId);
+    byTenant.set(value.notification.tenantId, list);
+  }
+  const all = new Map<string, PreferencesDoc>();
+  for (const [tenantId, userIds] of byTenant) {
+    for (const [userId, doc] of await deps.preferences.getMany(tenantId, userIds)) all.set(`${tenantId}:${userId}`, doc);
+  }
+  return all;
+}
+
+function prefKey(v: NotificationEnriched): string {
+  return `${v.notification.tenantId}:${v.notification.userId}`;
+}
+
+/** Headers worth keeping with a deferred record: the trace and the request time (for end-to-end latency). */
+function pickHeaders(headers: Record<string, string>): Record<string, string> {
+  const keep: Record<string, string> = {};
+  for (const name of [Headers.TRACEPARENT, Headers.REQUESTED_AT]) if (headers[name]) keep[name] = headers[name];
+  return keep;
+}

@@ -1,0 +1,17 @@
+import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { PreferencesRepository } from '@notify/stores';
+import { FrequencyCapStore } from './adapters/frequency-cap-store.js';
+import { ScheduledStore } from './adapters/scheduled-store.js';
+import { filterEnvSchema } from './config.js';
+import { parseFrequencyCapPolicy } from './domain/frequency-cap.js';
+import { filterProcessor } from './filter-processor.js';
+
+await runService('preference-filter', async (ctx) => {
+  const env = loadConfig(filterEnvSchema);
+  const capPolicy = parseFrequencyCapPolicy(env.FREQUENCY_CAPS);
+  const { db } = await connectMongo(ctx, env.MONGODB_URI);
+  const redis = connectRedis(ctx, env.REDIS_URL);
+  const scheduled = new ScheduledStore(db);
+  await scheduled.ensureIndexes();
+  ctx.addProcessor(filterProcessor({ preferences: new PreferencesRepository(db), caps: new FrequencyCapStore(redis), scheduled, capPolicy }));
+});

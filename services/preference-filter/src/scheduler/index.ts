@@ -1,0 +1,1 @@
+export { wireScheduler } from './run-scheduler.js';

@@ -1,0 +1,4 @@
+import { wireScheduler } from '@notify/preference-filter/scheduler';
+import { runService } from '@notify/runtime';
+
+await runService('scheduler', wireScheduler);
