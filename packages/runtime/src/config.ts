@@ -77,3 +77,14 @@ export const runtimeEnvSchema = z.object({
 }, { when: () => true });
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+
+/** For a composition root that needs config before runService: prints the problems and exits 1. */
+export function loadConfigOrExit<S extends z.ZodType>(schema: S, service: string, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${service}: ${err.message}`);
+    process.exit(1);
+  }
+}

@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './headers.js';
 export * from './metric-names.js';
-export { loadConfig, runtimeEnvSchema, type RuntimeEnv } from './config.js';
+export { loadConfig, loadConfigOrExit, runtimeEnvSchema, type RuntimeEnv } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetricsRegistry, createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 export { createKafka } from './kafka-client.js';

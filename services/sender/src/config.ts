@@ -1,0 +1,81 @@
+import { ConfigError } from '@notify/runtime';
+import { PROVIDERS, type Provider } from '@notify/schemas';
+import { z } from 'zod';
+import type { ProviderConfigs } from './providers/index.js';
+
+const optional = z.string().min(1).optional();
+
+/** The sender's own variables (the runtime validates the common ones). Secrets come from Secrets. */
+export const senderEnvSchema = z.object({
+  SENDER_PROVIDER: z.enum(PROVIDERS),
+  MONGODB_URI: z.string().min(1),
+  REDIS_URL: z.string().min(1),
+  SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000), // 10 s per provider call
+  /** How long an in-flight claim blocks other replicas from the same delivery. */
+  CLAIM_TTL_MS: z.coerce.number().int().positive().default(60_000), // one minute
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+  CIRCUIT_WINDOW_MS: z.coerce.number().int().positive().default(30_000), // 30 s
+  CIRCUIT_OPEN_MS: z.coerce.number().int().positive().default(15_000), // 15 s
+  CONTROLS_REFRESH_MS: z.coerce.number().int().positive().default(2_000), // 2 s
+  SENDGRID_API_KEY: optional,
+  SENDGRID_BASE_URL: z.url().optional(),
+  SENDGRID_FROM: optional,
+  TWILIO_ACCOUNT_SID: optional,
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_FROM: optional,
+  TWILIO_MESSAGING_SERVICE_SID: optional,
+  TWILIO_BASE_URL: z.url().optional(),
+  TWILIO_STATUS_CALLBACK_URL: z.url().optional(),
+  SMTP_URL: optional,
+  SMTP_FROM: optional,
+  WEBHOOK_SIGNING_SECRET: optional,
+  WEBHOOK_REQUIRE_HTTPS: z.enum(['true', 'false']).default('false'),
+  PUSH_FCM_PROJECT_ID: optional,
+  PUSH_FCM_TOKEN: optional,
+  PUSH_FCM_BASE_URL: z.url().optional(),
+});
+
+export type SenderEnv = z.infer<typeof senderEnvSchema>;
+
+type Built = { [P in keyof ProviderConfigs]: { provider: P; config: ProviderConfigs[P] } }[keyof ProviderConfigs] | { provider: 'inapp' };
+
+/** The chosen provider's adapter config; every variable it needs but lacks is named at once. */
+export function providerConfig(env: SenderEnv): Built {
+  const need = (...names: Array<keyof SenderEnv>) => {
+    const missing = names.filter((n) => !env[n]);
+    if (missing.length) throw new ConfigError(missing.map((n) => `${n}: required when SENDER_PROVIDER=${env.SENDER_PROVIDER}`));
+  };
+  const timeoutMs = env.SEND_TIMEOUT_MS;
+  const provider: Provider = env.SENDER_PROVIDER;
+  switch (provider) {
+    case 'sendgrid':
+      need('SENDGRID_API_KEY', 'SENDGRID_FROM');
+      return { provider, config: { apiKey: env.SENDGRID_API_KEY!, from: { email: env.SENDGRID_FROM! }, timeoutMs, ...(env.SENDGRID_BASE_URL ? { baseUrl: env.SENDGRID_BASE_URL } : {}) } };
+    case 'twilio':
+      need('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN');
+      if (!env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) need('TWILIO_FROM');
+      return {
+        provider,
+        config: {
+          accountSid: env.TWILIO_ACCOUNT_SID!,
+          authToken: env.TWILIO_AUTH_TOKEN!,
+          timeoutMs,
+          ...(env.TWILIO_FROM ? { from: env.TWILIO_FROM } : {}),
+          ...(env.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID } : {}),
+          ...(env.TWILIO_BASE_URL ? { baseUrl: env.TWILIO_BASE_URL } : {}),
+          ...(env.TWILIO_STATUS_CALLBACK_URL ? { statusCallbackUrl: env.TWILIO_STATUS_CALLBACK_URL } : {}),
+        },
+      };
+    case 'smtp':
+      need('SMTP_URL', 'SMTP_FROM');
+      return { provider, config: { url: env.SMTP_URL!, from: { email: env.SMTP_FROM! }, timeoutMs } };
+    case 'webhook':
+      need('WEBHOOK_SIGNING_SECRET');
+      return { provider, config: { secret: env.WEBHOOK_SIGNING_SECRET!, requireHttps: env.WEBHOOK_REQUIRE_HTTPS === 'true', timeoutMs } };
+    case 'push':
+      need('PUSH_FCM_PROJECT_ID', 'PUSH_FCM_TOKEN');
+      return { provider, config: { projectId: env.PUSH_FCM_PROJECT_ID!, accessToken: env.PUSH_FCM_TOKEN!, timeoutMs, ...(env.PUSH_FCM_BASE_URL ? { baseUrl: env.PUSH_FCM_BASE_URL } : {}) } };
+    case 'inapp':
+      return { provider };
+  }
+}

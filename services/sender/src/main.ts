@@ -1,0 +1,41 @@
+import { CircuitBreaker, ControlsStore, ControlsWatcher } from '@notify/controls';
+import { connectMongo, connectRedis, loadConfigOrExit, runService } from '@notify/runtime';
+import { ensureIndexes } from '@notify/stores';
+import { randomUUID } from 'node:crypto';
+import { providerConfig, senderEnvSchema } from './config.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { InAppAdapter } from './inapp/inapp-adapter.js';
+import { createProviderAdapter, type ProviderAdapter } from './providers/index.js';
+import { createSenderMetrics } from './sender-metrics.js';
+import { senderProcessor } from './sender-processor.js';
+
+const env = loadConfigOrExit(senderEnvSchema, 'sender');
+
+await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
+  const built = providerConfig(env);
+  const { db } = await connectMongo(ctx, env.MONGODB_URI);
+  await ensureIndexes(db);
+  const redis = connectRedis(ctx, env.REDIS_URL);
+  const adapter: ProviderAdapter = built.provider === 'inapp' ? new InAppAdapter(db, redis) : createProviderAdapter(built.provider, built.config as never);
+  ctx.onShutdown(() => adapter.close());
+
+  const breaker = new CircuitBreaker(redis, {
+    failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
+    failureWindowMs: env.CIRCUIT_WINDOW_MS,
+    openMs: env.CIRCUIT_OPEN_MS,
+  });
+  const controls = new ControlsWatcher(new ControlsStore(redis), breaker, env.CONTROLS_REFRESH_MS, ctx.logger);
+  await controls.start();
+  ctx.onShutdown(() => controls.stop());
+
+  const metrics = createSenderMetrics(ctx.registry);
+  const circuitGauge = setInterval(() => {
+    void breaker.state(adapter.provider).then((s) => metrics.circuitState.set({ provider: adapter.provider }, s === 'open' ? 2 : s === 'half-open' ? 1 : 0));
+  }, env.CONTROLS_REFRESH_MS);
+  circuitGauge.unref();
+  ctx.onShutdown(() => clearInterval(circuitGauge));
+
+  // A random owner per process: a restarted sender never mistakes its predecessor's claim for its own.
+  const ledger = new DeliveryLedger(redis, db, `${ctx.env.INSTANCE_ID}:${randomUUID()}`, env.CLAIM_TTL_MS);
+  ctx.addProcessor(senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS }, controls));
+});
