@@ -1,0 +1,147 @@
+import {
+  DEFAULT_FCM_ACCESS_TOKEN,
+  DEFAULT_FCM_PROJECT_ID,
+  DEFAULT_SENDGRID_API_KEY,
+  DEFAULT_TWILIO_ACCOUNT_SID,
+  DEFAULT_TWILIO_AUTH_TOKEN,
+  DEFAULT_WEBHOOK_SECRET,
+  startAllEmulators,
+  type EmulatorSet,
+} from '@notify/provider-emulators';
+import path from 'node:path';
+import { freePort, REPO_ROOT, spawnService, type ServiceProcess } from './service-process.js';
+
+export interface StackEndpoints {
+  KAFKA_BROKERS: string;
+  SCHEMA_REGISTRY_URL: string;
+  MONGODB_URI: string;
+  REDIS_URL: string;
+}
+
+export const SERVICE_NAMES = [
+  'ingest',
+  'enrichment',
+  'preference-filter',
+  'scheduler',
+  'channel-router',
+  'sender-sendgrid',
+  'sender-twilio',
+  'sender-smtp',
+  'sender-webhook',
+  'sender-push',
+  'sender-inapp',
+  'status-tracker',
+  'inapp-gateway',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface LaunchOptions {
+  stack: StackEndpoints;
+  logDir: string;
+  /** Variables for every service (e.g. RETRY_DELAYS_MS, CLOCK_OFFSET_REDIS_URL). */
+  env?: Record<string, string>;
+  /** Variables for one service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Start only these (default: all). */
+  only?: readonly ServiceName[];
+}
+
+export interface RunningPipeline {
+  emulators: EmulatorSet;
+  processes: Map<ServiceName, ServiceProcess>;
+  ingestUrl: string;
+  statusUrl: string;
+  gatewayUrl: string;
+  /** Kills a service (SIGKILL by default) and starts it again with the same settings. */
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function entryOf(name: ServiceName): string {
+  const dir = name.startsWith('sender-') ? 'sender' : name;
+  return path.join(REPO_ROOT, 'services', dir, 'src', 'main.ts');
+}
+
+/**
+ * Starts the provider emulators in this process and every service as its own process, pointed at them
+ * and at the stack; resolves when every service answers /readyz.
+ */
+export async function launchPipeline(options: LaunchOptions): Promise<RunningPipeline> {
+  const [sendgrid, twilio, fcm, webhook, smtp, smtpControl, ingestPort, statusPort, gatewayPort] = await Promise.all(
+    Array.from({ length: 9 }, () => freePort()),
+  );
+  const emulators = await startAllEmulators({ sendgrid: sendgrid!, twilio: twilio!, fcm: fcm!, webhook: webhook!, smtp: smtp!, smtpControl: smtpControl! });
+  const statusUrl = `http://127.0.0.1:${statusPort}`;
+  const perService: Record<ServiceName, Record<string, string>> = {
+    ingest: { HTTP_PORT: String(ingestPort) },
+    enrichment: {},
+    'preference-filter': {},
+    scheduler: { SCHEDULER_POLL_MS: '500' },
+    'channel-router': {},
+    'sender-sendgrid': { SENDER_PROVIDER: 'sendgrid', SENDGRID_API_KEY: DEFAULT_SENDGRID_API_KEY, SENDGRID_BASE_URL: emulators.sendgrid.url, SENDGRID_FROM: 'notifications@example.com' },
+    'sender-twilio': {
+      SENDER_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: DEFAULT_TWILIO_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: DEFAULT_TWILIO_AUTH_TOKEN,
+      TWILIO_FROM: '+15005550006',
+      TWILIO_BASE_URL: emulators.twilio.url,
+      TWILIO_STATUS_CALLBACK_URL: `${statusUrl}/v1/callbacks/twilio/status`,
+    },
+    'sender-smtp': { SENDER_PROVIDER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${smtp}`, SMTP_FROM: 'notifications@example.com' },
+    'sender-webhook': { SENDER_PROVIDER: 'webhook', WEBHOOK_SIGNING_SECRET: DEFAULT_WEBHOOK_SECRET },
+    'sender-push': { SENDER_PROVIDER: 'push', PUSH_FCM_PROJECT_ID: DEFAULT_FCM_PROJECT_ID, PUSH_FCM_TOKEN: DEFAULT_FCM_ACCESS_TOKEN, PUSH_FCM_BASE_URL: emulators.fcm.url },
+    'sender-inapp': { SENDER_PROVIDER: 'inapp' },
+    'status-tracker': { HTTP_PORT: String(statusPort), TWILIO_AUTH_TOKEN: DEFAULT_TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL: statusUrl },
+    'inapp-gateway': { HTTP_PORT: String(gatewayPort) },
+  };
+
+  const names = options.only ?? SERVICE_NAMES;
+  const envFor = (name: ServiceName) => ({
+    ...options.stack,
+    INSTANCE_ID: `${name}-0`,
+    PARTITIONS_CONCURRENCY: '2',
+    ...options.env,
+    ...perService[name],
+    ...options.serviceEnv?.[name],
+  });
+  const processes = new Map<ServiceName, ServiceProcess>();
+  const start = async (name: ServiceName) => {
+    const p = await spawnService(name, entryOf(name), envFor(name), options.logDir);
+    processes.set(name, p);
+    return p;
+  };
+  const stop = async () => {
+    await Promise.all(
+      [...processes.values()].map(async (p) => {
+        p.kill('SIGTERM');
+        const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+        await p.exited;
+        clearTimeout(timer);
+      }),
+    );
+    await emulators.stop();
+  };
+  try {
+    const started = await Promise.all(names.map(start));
+    await Promise.all(started.map((p) => p.waitReady(180_000)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    emulators,
+    processes,
+    ingestUrl: `http://127.0.0.1:${ingestPort}`,
+    statusUrl,
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    async restart(name, signal = 'SIGKILL') {
+      const p = processes.get(name);
+      if (p) {
+        p.kill(signal);
+        await p.exited;
+      }
+      await (await start(name)).waitReady(120_000);
+    },
+    stop,
+  };
+}

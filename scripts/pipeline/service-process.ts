@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  name: string;
+  adminPort: number;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  metrics(): Promise<string>;
+}
+
+/**
+ * Runs a TypeScript entry point as its own Node process (sources through tsx, workspace packages by their
+ * `development` export), with an admin port of its own and its output in `logDir`.
+ */
+export async function spawnService(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logDir: string,
+): Promise<ServiceProcess> {
+  fs.mkdirSync(logDir, { recursive: true });
+  const adminPort = env.ADMIN_PORT ? Number(env.ADMIN_PORT) : await freePort();
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, ADMIN_PORT: String(adminPort) },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const base = `http://127.0.0.1:${adminPort}`;
+  return {
+    name,
+    adminPort,
+    child,
+    logFile,
+    exited,
+    async waitReady(timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && !hasExited) {
+        try {
+          const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) });
+          if (res.ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+      throw new Error(`${name} not ready (${hasExited ? 'exited' : 'timeout'}); log tail:\n${tail}`);
+    },
+    kill(signal) {
+      if (!hasExited) child.kill(signal);
+    },
+    async metrics() {
+      return (await fetch(`${base}/metrics`)).text();
+    },
+  };
+}
