@@ -1,0 +1,91 @@
+import { apiKeyAuth, caller, createHttpApp, rateLimit } from '@notify/http';
+import { NotFoundError, type Logger } from '@notify/runtime';
+import type { ApiKeyRepository, InboxDoc } from '@notify/stores';
+import type { Redis } from 'ioredis';
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { parseId, parseInboxQuery, parseUserId } from './domain/inbox-query.js';
+import { inboxChannel } from './inbox-channel.js';
+import type { InboxRepository } from './inbox-repository.js';
+
+export interface InboxAppOptions {
+  logger: Logger;
+  registry: Registry;
+  keys: Pick<ApiKeyRepository, 'verify'>;
+  inbox: InboxRepository;
+  /** Rate limits, and read receipts published to the user's other sockets. */
+  redis: Redis;
+}
+
+export interface InboxItem {
+  id: string;
+  title: string | null;
+  body: string;
+  category: string;
+  data: Record<string, string>;
+  createdAt: string;
+  readAt: string | null;
+}
+
+function toItem(doc: InboxDoc): InboxItem {
+  return {
+    id: doc._id,
+    title: doc.title,
+    body: doc.body,
+    category: doc.category,
+    data: doc.data,
+    createdAt: doc.createdAt.toISOString(),
+    readAt: doc.readAt ? doc.readAt.toISOString() : null,
+  };
+}
+
+/**
+ * The inbox REST API, tenant-scoped by the API key:
+ * GET  /v1/inbox/:userId?unread=true&limit=50&before=<iso>  newest first; `nextBefore` pages on
+ * GET  /v1/inbox/:userId/unread-count
+ * POST /v1/inbox/:userId/:notificationId/read               404 unless the tenant's user has it
+ * POST /v1/inbox/:userId/read-all
+ * Read receipts are published on the user's channel so the user's other tabs and devices update.
+ */
+export function createInboxApp(options: InboxAppOptions): Express {
+  const { logger, inbox, redis } = options;
+  const { app, finish } = createHttpApp({ service: 'inapp-gateway', logger, registry: options.registry, bodyLimit: '16kb' });
+  const auth = [apiKeyAuth(options.keys), rateLimit(redis, (err) => logger.warn({ err }, 'rate limit unavailable; request let through'))];
+
+  const announce = (tenantId: string, userId: string, message: Record<string, unknown>) =>
+    redis.publish(inboxChannel(tenantId, userId), JSON.stringify(message)).catch((err: unknown) => logger.warn({ err }, 'read receipt not published'));
+
+  app.get('/v1/inbox/:userId', ...auth, async (req, res) => {
+    const userId = parseUserId(req.params.userId);
+    const query = parseInboxQuery(req.query as Record<string, unknown>);
+    const docs = await inbox.list(caller(res).tenantId, userId, query);
+    const items = docs.map(toItem);
+    res.json({ items, nextBefore: items.length === query.limit ? (items[items.length - 1]?.createdAt ?? null) : null });
+  });
+
+  app.get('/v1/inbox/:userId/unread-count', ...auth, async (req, res) => {
+    const userId = parseUserId(req.params.userId);
+    res.json({ unread: await inbox.unreadCount(caller(res).tenantId, userId) });
+  });
+
+  app.post('/v1/inbox/:userId/read-all', ...auth, async (req, res) => {
+    const { tenantId } = caller(res);
+    const userId = parseUserId(req.params.userId);
+    const { updated, readAt } = await inbox.markAllRead(tenantId, userId);
+    if (updated > 0) await announce(tenantId, userId, { type: 'read-all', readAt: readAt.toISOString() });
+    res.json({ updated });
+  });
+
+  app.post('/v1/inbox/:userId/:notificationId/read', ...auth, async (req, res) => {
+    const { tenantId } = caller(res);
+    const userId = parseUserId(req.params.userId);
+    const notificationId = parseId(req.params.notificationId, 'notificationId');
+    const readAt = await inbox.markRead(tenantId, userId, notificationId);
+    if (!readAt) throw new NotFoundError('inbox message', notificationId);
+    await announce(tenantId, userId, { type: 'read', ids: [notificationId], readAt: readAt.toISOString() });
+    res.json({ id: notificationId, readAt: readAt.toISOString() });
+  });
+
+  finish();
+  return app;
+}

@@ -1,0 +1,42 @@
+import { Collections, type InboxDoc } from '@notify/stores';
+import type { Collection, Db, Filter } from 'mongodb';
+import type { InboxQuery } from './domain/inbox-query.js';
+
+/** One user's in-app inbox, always within its tenant. Written by the in-app sender, read and marked here. */
+export class InboxRepository {
+  private readonly inbox: Collection<InboxDoc>;
+  private readonly now: () => number;
+
+  constructor(db: Db, options: { now?: () => number } = {}) {
+    this.inbox = db.collection<InboxDoc>(Collections.inbox);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Newest first. */
+  async list(tenantId: string, userId: string, query: InboxQuery): Promise<InboxDoc[]> {
+    const filter: Filter<InboxDoc> = { tenantId, userId };
+    if (query.unreadOnly) filter.readAt = null;
+    if (query.before) filter.createdAt = { $lt: query.before };
+    return this.inbox.find(filter).sort({ createdAt: -1, _id: -1 }).limit(query.limit).toArray();
+  }
+
+  async unreadCount(tenantId: string, userId: string): Promise<number> {
+    return this.inbox.countDocuments({ tenantId, userId, readAt: null });
+  }
+
+  /** When the message was read (now, or earlier if it already was); null when the user has no such message. */
+  async markRead(tenantId: string, userId: string, notificationId: string): Promise<Date | null> {
+    const readAt = new Date(this.now());
+    const res = await this.inbox.updateOne({ _id: notificationId, tenantId, userId, readAt: null }, { $set: { readAt } });
+    if (res.modifiedCount === 1) return readAt;
+    const existing = await this.inbox.findOne({ _id: notificationId, tenantId, userId }, { projection: { readAt: 1 } });
+    return existing ? (existing.readAt ?? readAt) : null;
+  }
+
+  /** Marks every unread message read; returns how many changed. */
+  async markAllRead(tenantId: string, userId: string): Promise<{ updated: number; readAt: Date }> {
+    const readAt = new Date(this.now());
+    const res = await this.inbox.updateMany({ tenantId, userId, readAt: null }, { $set: { readAt } });
+    return { updated: res.modifiedCount, readAt };
+  }
+}

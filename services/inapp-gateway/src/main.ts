@@ -1,0 +1,41 @@
+import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { ApiKeyRepository, Collections, ensureIndexes, TtlSweeper } from '@notify/stores';
+import { Redis } from 'ioredis';
+import { gatewayEnvSchema } from './config.js';
+import { createGatewayMetrics } from './gateway-metrics.js';
+import { startGatewayServer } from './gateway-server.js';
+import { createInboxApp } from './inbox-app.js';
+import { InboxFanout } from './inbox-fanout.js';
+import { InboxRepository } from './inbox-repository.js';
+import { SocketGateway } from './socket-gateway.js';
+
+await runService('inapp-gateway', async (ctx) => {
+  const env = loadConfig(gatewayEnvSchema);
+  const metrics = createGatewayMetrics(ctx.registry);
+  const { db } = await connectMongo(ctx, env.MONGODB_URI);
+  const indexes = await ensureIndexes(db);
+  // Where the server cannot expire the inbox by itself (FerretDB), the gateways do.
+  const inboxTtl = indexes.ttlFallbacks.filter((f) => f.spec.collection === Collections.inbox).map((f) => f.spec);
+  const sweeper = new TtlSweeper(db, inboxTtl, { onError: (err) => ctx.logger.warn({ err }, 'inbox expiry sweep failed') }).start();
+  ctx.onShutdown(() => sweeper.stop());
+
+  const redis = connectRedis(ctx, env.REDIS_URL);
+  const keys = new ApiKeyRepository(db);
+  const inbox = new InboxRepository(db);
+  const gateway = new SocketGateway({ keys, inbox, logger: ctx.logger, metrics, heartbeatMs: env.WS_HEARTBEAT_MS, maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES });
+
+  // Subscriber mode takes a connection of its own.
+  const subscriber = new Redis(env.REDIS_URL, { connectionName: 'inapp-gateway-subscriber', retryStrategy: (times) => Math.min(times * 200, 5_000) });
+  subscriber.on('error', (err) => ctx.logger.debug({ err }, 'redis subscriber connection error'));
+  const fanout = new InboxFanout(subscriber, { onMessage: (channel, payload) => gateway.deliver(channel, payload), onResubscribed: () => gateway.resyncAll() }, ctx.logger);
+  await fanout.start();
+  ctx.addReadinessCheck('redis-subscription', () => fanout.isSubscribed);
+  ctx.onShutdown(() => fanout.close());
+
+  const app = createInboxApp({ logger: ctx.logger, registry: ctx.registry, keys, inbox, redis });
+  ctx.onStarted(async () => {
+    const server = await startGatewayServer(app, gateway, env.HTTP_PORT);
+    ctx.onShutdown(() => server.close());
+    ctx.logger.info({ httpPort: server.port }, 'in-app gateway listening');
+  });
+});

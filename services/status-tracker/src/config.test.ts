@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '@notify/runtime';
+import { describe, expect, it } from 'vitest';
+import { trackerEnvSchema } from './config.js';
+
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:27118/notify', REDIS_URL: 'redis://127.0.0.1:16379' };
+
+describe('trackerEnvSchema', () => {
+  it('has defaults and treats empty values as unset', () => {
+    const env = loadConfig(trackerEnvSchema, { ...base, SENDGRID_WEBHOOK_PUBLIC_KEY: '', PUBLIC_BASE_URL: '' });
+    expect(env).toMatchObject({ HTTP_PORT: 8080, CALLBACK_BODY_LIMIT: '5mb', TIMELINE_WRITE_CONCURRENCY: 16 });
+    expect(env.SENDGRID_WEBHOOK_PUBLIC_KEY).toBeUndefined();
+    expect(env.PUBLIC_BASE_URL).toBeUndefined();
+  });
+
+  it('needs PUBLIC_BASE_URL for Twilio callbacks, and names every bad variable', () => {
+    try {
+      loadConfig(trackerEnvSchema, { REDIS_URL: 'redis://x', TWILIO_AUTH_TOKEN: 'secret-token', HTTP_PORT: 'eighty' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as ConfigError).message;
+      for (const name of ['MONGODB_URI', 'HTTP_PORT', 'PUBLIC_BASE_URL']) expect(message).toContain(name);
+      expect(message).not.toContain('secret-token');
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { ValidationError } from '@notify/runtime';
+import { z } from 'zod';
+import { fieldIssues } from './field-issues.js';
+import { boundedReason, type ProviderOutcome } from './provider-outcome.js';
+
+/**
+ * One event of SendGrid's Event Webhook. Only `event` and `timestamp` are required: the rest depends on
+ * the event type, and custom args (the sender sets `notification_id` and `tenant_id`) arrive as
+ * top-level keys next to SendGrid's own.
+ */
+const sendGridEventSchema = z.looseObject({
+  event: z.string().min(1),
+  /** Unix seconds. */
+  timestamp: z.number().int().nonnegative(),
+  sg_message_id: z.unknown().optional(),
+  sg_event_id: z.unknown().optional(),
+  reason: z.unknown().optional(),
+  status: z.unknown().optional(),
+  type: z.unknown().optional(),
+  bounce_classification: z.unknown().optional(),
+  notification_id: z.unknown().optional(),
+  tenant_id: z.unknown().optional(),
+});
+
+const MAX_EVENTS_PER_POST = 10_000;
+const sendGridBatchSchema = z.array(sendGridEventSchema).max(MAX_EVENTS_PER_POST);
+
+export type SendGridEvent = z.infer<typeof sendGridEventSchema>;
+
+/** The posted body (already JSON-parsed) as events; a ValidationError naming each bad field otherwise. */
+export function parseSendGridEvents(body: unknown): SendGridEvent[] {
+  const result = sendGridBatchSchema.safeParse(body);
+  if (!result.success) throw new ValidationError(fieldIssues(result.error));
+  return result.data;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * SendGrid's sg_message_id is the X-Message-Id returned by Mail Send followed by a dot and a
+ * per-recipient suffix ("<x-message-id>.filterdrecv-...").
+ */
+export function sendGridMessageId(sgMessageId: unknown): string | null {
+  const id = text(sgMessageId);
+  if (!id) return null;
+  const dot = id.indexOf('.');
+  return dot > 0 ? id.slice(0, dot) : id;
+}
+
+/**
+ * delivered → DELIVERED; bounce and dropped → BOUNCED with SendGrid's reason. Every other event
+ * (processed, deferred, open, click, spamreport, unsubscribe...) changes no status: null.
+ */
+export function mapSendGridEvent(e: SendGridEvent): ProviderOutcome | null {
+  const attributes: Record<string, string> = { providerEvent: e.event };
+  const sgEventId = text(e.sg_event_id);
+  if (sgEventId) attributes.sgEventId = sgEventId;
+  let status: ProviderOutcome['status'];
+  let reason: string | null = null;
+  switch (e.event) {
+    case 'delivered':
+      status = 'DELIVERED';
+      break;
+    case 'bounce': {
+      status = 'BOUNCED';
+      const bounceType = text(e.type);
+      const smtpStatus = text(e.status);
+      const classification = text(e.bounce_classification);
+      if (bounceType) attributes.bounceType = bounceType;
+      if (smtpStatus) attributes.smtpStatus = smtpStatus;
+      if (classification) attributes.bounceClassification = classification;
+      reason = boundedReason(text(e.reason) ?? `${bounceType ?? 'bounce'}${smtpStatus ? ` ${smtpStatus}` : ''}`);
+      break;
+    }
+    case 'dropped':
+      status = 'BOUNCED';
+      reason = boundedReason(`dropped: ${text(e.reason) ?? 'no reason given'}`);
+      break;
+    default:
+      return null;
+  }
+  return {
+    provider: 'sendgrid',
+    status,
+    occurredAt: e.timestamp * 1000,
+    providerMessageId: sendGridMessageId(e.sg_message_id),
+    notificationId: text(e.notification_id) ?? null,
+    tenantId: text(e.tenant_id) ?? null,
+    reason,
+    attributes,
+  };
+}

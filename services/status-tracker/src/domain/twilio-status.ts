@@ -1,0 +1,43 @@
+import { ValidationError } from '@notify/runtime';
+import { z } from 'zod';
+import { fieldIssues } from './field-issues.js';
+import { boundedReason, type ProviderOutcome } from './provider-outcome.js';
+
+/** A Twilio Messaging status callback (form fields, as posted); other fields Twilio sends are kept. */
+const twilioStatusSchema = z.looseObject({
+  MessageSid: z.string().min(1),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z.string().optional(),
+  AccountSid: z.string().optional(),
+});
+
+export type TwilioStatusCallback = z.infer<typeof twilioStatusSchema>;
+
+export function parseTwilioStatus(body: unknown): TwilioStatusCallback {
+  const result = twilioStatusSchema.safeParse(body ?? {});
+  if (!result.success) throw new ValidationError(fieldIssues(result.error));
+  return result.data;
+}
+
+/**
+ * delivered → DELIVERED; undelivered (the carrier or handset refused it) → BOUNCED; failed (Twilio
+ * could not send it) → FAILED, both with Twilio's error code. Intermediate statuses (queued, sending,
+ * sent, accepted, read...) change nothing: null. Twilio's callback carries no time of its own, so the
+ * caller supplies `occurredAt`.
+ */
+export function mapTwilioStatus(callback: TwilioStatusCallback, occurredAt: number): ProviderOutcome | null {
+  const providerStatus = callback.MessageStatus.toLowerCase();
+  const errorCode = callback.ErrorCode?.trim() || undefined;
+  const status = providerStatus === 'delivered' ? 'DELIVERED' : providerStatus === 'undelivered' ? 'BOUNCED' : providerStatus === 'failed' ? 'FAILED' : null;
+  if (!status) return null;
+  return {
+    provider: 'twilio',
+    status,
+    occurredAt,
+    providerMessageId: callback.MessageSid,
+    notificationId: null,
+    tenantId: null,
+    reason: status === 'DELIVERED' ? null : boundedReason(`${providerStatus}${errorCode ? ` (Twilio error ${errorCode})` : ''}`),
+    attributes: { providerStatus, ...(errorCode ? { errorCode } : {}) },
+  };
+}
