@@ -11,7 +11,7 @@ export function createTrackerMetrics(registry: Registry) {
       registers: [registry],
     }),
     callbacks: new Counter({
-      name: 'notify_provider_callbacks_total',
+      name: MetricNames.PROVIDER_CALLBACKS,
       help: 'Provider delivery callbacks by provider and outcome (published, ignored, unmatched, rejected)',
       labelNames: ['provider', 'outcome'] as const,
       registers: [registry],
