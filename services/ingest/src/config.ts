@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** ingest's own variables (the runtime validates the common ones). */
+export const ingestEnvSchema = z.object({
+  /** Port of the public REST API; health and metrics stay on ADMIN_PORT. */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  MONGODB_URI: z.string().min(1),
+  REDIS_URL: z.string().min(1),
+  /** Largest accepted JSON body; larger ones are answered 413. */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 256kb')
+    .default('256kb'),
+  /** How long an idempotency claim stays exclusive before another caller may take it over. */
+  IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
+  /** How long an idempotency key and its first response are remembered. */
+  IDEMPOTENCY_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000), // 24 h
+  /** Items of one batch request accepted at the same time. */
+  BATCH_CONCURRENCY: positiveInt.max(100).default(8),
+  /** Lifetime of cached recipients and templates; writes through the API invalidate them at once. */
+  CACHE_TTL_SECONDS: positiveInt.default(300), // 5 min
+  /** How often expired documents are deleted where the server cannot build TTL indexes. */
+  TTL_SWEEP_INTERVAL_MS: positiveInt.default(60_000), // 1 min
+});
+
+export type IngestEnv = z.infer<typeof ingestEnvSchema>;

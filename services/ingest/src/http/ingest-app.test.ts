@@ -1,0 +1,464 @@
+import { randomUUID } from 'node:crypto';
+import { listen } from '@notify/http';
+import { EMPTY_CONTROLS, type ControlsChange, type ControlsSnapshot } from '@notify/controls';
+import { createMetricsRegistry, Headers, type HeaderMap, type Output } from '@notify/runtime';
+import { Topics } from '@notify/schemas';
+import {
+  ApiKeyRepository,
+  Collections,
+  createRecipientCache,
+  createTemplateCache,
+  IdempotencyRepository,
+  NotificationRepository,
+  PreferencesRepository,
+  RecipientRepository,
+  TemplateRepository,
+  TenantRepository,
+} from '@notify/stores';
+import type { Db } from 'mongodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Intake, type StoredAcceptance } from '../accept/intake.js';
+import { notificationId } from '../domain/notification-id.js';
+import { openTestDb, openTestRedis, silentLogger } from '../test-support.js';
+import { AuditLog } from './audit-log.js';
+import { createIngestApp } from './ingest-app.js';
+
+// Responses are read loosely: each test asserts the shape it expects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const TENANT = `acme-${randomUUID().slice(0, 8)}`;
+const OTHER_TENANT = `globex-${randomUUID().slice(0, 8)}`;
+
+let db: Db;
+let closeDb: () => Promise<void>;
+const testRedis = openTestRedis('app');
+let closeServer: () => Promise<void>;
+let base = '';
+let key = '';
+let adminKey = '';
+let otherKey = '';
+let limitedKey = '';
+let published: Array<{ outputs: Output[]; common: HeaderMap }> = [];
+
+/** Controls in memory: the real store is one Redis hash shared by the whole deployment. */
+class MemoryControls {
+  snapshot: ControlsSnapshot = EMPTY_CONTROLS;
+  async read() {
+    return this.snapshot;
+  }
+  async apply(change: ControlsChange) {
+    const disabled = new Set(this.snapshot.disabledProviders);
+    for (const [p, v] of Object.entries(change.providers ?? {}))
+      if (v?.enabled === false) disabled.add(p as never);
+    this.snapshot = { ...this.snapshot, disabledProviders: disabled };
+    return this.snapshot;
+  }
+}
+
+beforeAll(async () => {
+  ({ db, close: closeDb } = await openTestDb('app'));
+  const tenants = new TenantRepository(db);
+  const apiKeys = new ApiKeyRepository(db);
+  for (const tenantId of [TENANT, OTHER_TENANT])
+    await tenants.upsert({ tenantId, name: tenantId, defaultLocale: 'en' });
+  key = (await apiKeys.create({ tenantId: TENANT })).key;
+  adminKey = (await apiKeys.create({ tenantId: TENANT, scopes: ['admin'] })).key;
+  otherKey = (await apiKeys.create({ tenantId: OTHER_TENANT })).key;
+  limitedKey = (await apiKeys.create({ tenantId: TENANT, rateLimitPerMinute: 2 })).key;
+
+  const { redis, prefix } = testRedis;
+  const recipients = new RecipientRepository(db, {
+    cache: createRecipientCache(redis, { prefix: `${prefix}recipient:` }),
+  });
+  const templates = new TemplateRepository(db, {
+    cache: createTemplateCache(redis, { prefix: `${prefix}template:` }),
+  });
+  const notifications = new NotificationRepository(db);
+  // What the notification tests name; the management tests create their own.
+  for (const userId of ['alice', 'bob'])
+    await recipients.upsert({ tenantId: TENANT, userId, locale: 'en', timezone: 'UTC' });
+  await templates.put({
+    tenantId: TENANT,
+    templateId: 'welcome',
+    channel: 'EMAIL',
+    locale: 'en',
+    body: 'Hello {{name}}',
+  });
+  const intake = new Intake({
+    tenants,
+    recipients,
+    templates,
+    idempotency: new IdempotencyRepository<StoredAcceptance>(db),
+    publish: async (outputs, common) => {
+      published.push({ outputs, common });
+    },
+    timeline: notifications,
+    logger: silentLogger,
+  });
+  const app = createIngestApp({
+    intake,
+    notifications,
+    recipients,
+    preferences: new PreferencesRepository(db),
+    templates,
+    controls: new MemoryControls(),
+    audit: new AuditLog(db),
+    apiKeys,
+    redis,
+    batchConcurrency: 4,
+    logger: silentLogger,
+    registry: createMetricsRegistry('ingest-test'),
+    bodyLimit: '256kb',
+  });
+  const server = await listen(app, 0);
+  base = `http://127.0.0.1:${server.port}`;
+  closeServer = server.close;
+});
+
+afterAll(async () => {
+  await closeServer();
+  await closeDb();
+  await testRedis.close();
+});
+
+beforeEach(() => {
+  published = [];
+});
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  apiKey: string | null = key,
+) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text ? (JSON.parse(text) as Record<string, Loose>) : undefined,
+  };
+}
+
+const request = (extra: Record<string, unknown> = {}) => ({
+  recipients: ['alice', 'bob'],
+  templateId: 'welcome',
+  category: 'account',
+  data: { name: 'Ada' },
+  ...extra,
+});
+
+describe('management', () => {
+  it('creates, reads and updates recipients with field-level validation', async () => {
+    const bad = await call('PUT', '/v1/recipients/alice', {
+      email: 'nope',
+      phone: '123',
+      timezone: 'Mars/Base',
+      extra: 1,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'email',
+      'phone',
+      'timezone',
+      'extra',
+    ]);
+
+    const put = await call('PUT', '/v1/recipients/alice', {
+      email: 'alice@example.com',
+      locale: 'en-gb',
+      timezone: 'Europe/London',
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({
+      userId: 'alice',
+      email: 'alice@example.com',
+      phone: null,
+      locale: 'en-GB',
+      timezone: 'Europe/London',
+      deviceTokens: [],
+    });
+    expect((await call('PUT', '/v1/recipients/bob', { phone: '+14155550100' })).body).toMatchObject({
+      locale: 'en',
+      timezone: 'UTC',
+    });
+
+    const added = await call('POST', '/v1/recipients/alice/device-tokens', { token: 'tok-1' });
+    expect(added.body?.deviceTokens).toEqual(['tok-1']);
+    expect((await call('DELETE', '/v1/recipients/alice/device-tokens/tok-1')).status).toBe(204);
+    expect((await call('GET', '/v1/recipients/alice')).body?.deviceTokens).toEqual([]);
+
+    expect((await call('GET', '/v1/recipients/alice', undefined, {}, otherKey)).status).toBe(404);
+    expect((await call('POST', '/v1/recipients/nobody/device-tokens', { token: 't' })).status).toBe(404);
+  });
+
+  it('replaces and reads preferences of known recipients only', async () => {
+    expect((await call('GET', '/v1/recipients/alice/preferences')).body).toEqual({
+      userId: 'alice',
+      globalUnsubscribe: false,
+      categories: {},
+      quietHours: null,
+      updatedAt: null,
+    });
+    const bad = await call('PUT', '/v1/recipients/alice/preferences', {
+      categories: { billing: { FAX: true } },
+      quietHours: { start: '25:00', end: '07:00' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'categories.billing.FAX',
+      'quietHours.start',
+    ]);
+
+    const put = await call('PUT', '/v1/recipients/alice/preferences', {
+      categories: { billing: { SMS: false } },
+      quietHours: { start: '22:00', end: '07:00' },
+    });
+    expect(put.body).toMatchObject({
+      globalUnsubscribe: false,
+      categories: { billing: { SMS: false } },
+      quietHours: { start: '22:00', end: '07:00' },
+    });
+    expect((await call('PUT', '/v1/recipients/nobody/preferences', {})).status).toBe(404);
+  });
+
+  it('adds template versions and reads the latest variants', async () => {
+    const broken = await call('POST', '/v1/templates/receipt/versions', {
+      channel: 'SMS',
+      locale: 'en',
+      body: 'Hi {{#if}}',
+      html: '<p>x</p>',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body?.error.fields.map((f: { path: string }) => f.path)).toEqual(['body', 'html']);
+
+    const v1 = await call('POST', '/v1/templates/receipt/versions', {
+      channel: 'EMAIL',
+      locale: 'en',
+      subject: 'Hi',
+      body: 'Hello {{name}}',
+    });
+    expect(v1.status).toBe(201);
+    expect(v1.headers.get('location')).toBe('/v1/templates/receipt');
+    expect(v1.body).toMatchObject({ templateId: 'receipt', channel: 'EMAIL', locale: 'en', version: 1 });
+    const v2 = await call('POST', '/v1/templates/receipt/versions', {
+      channel: 'EMAIL',
+      locale: 'en',
+      subject: 'Hi',
+      body: 'Hello again {{name}}',
+    });
+    expect(v2.body?.version).toBe(2);
+
+    const read = await call('GET', '/v1/templates/receipt');
+    expect(read.body?.variants).toEqual([
+      expect.objectContaining({ channel: 'EMAIL', version: 2, body: 'Hello again {{name}}' }),
+    ]);
+    expect((await call('GET', '/v1/templates/receipt', undefined, {}, otherKey)).status).toBe(404);
+  });
+});
+
+describe('notifications', () => {
+  it('accepts a request with 202, publishing it under the caller trace, and answers a repeat with the first answer', async () => {
+    const idem = randomUUID();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const first = await call('POST', '/v1/notifications', request(), {
+      'idempotency-key': idem,
+      traceparent,
+    });
+    expect(first.status).toBe(202);
+    const ids = ['alice', 'bob'].map((u) => notificationId(TENANT, idem, u));
+    expect(first.body).toEqual({
+      status: 'ACCEPTED',
+      notificationIds: ids,
+      idempotencyKey: idem,
+      acceptedAt: expect.any(String),
+    });
+    expect(published).toHaveLength(1);
+    const trace = published[0]!.common[Headers.TRACEPARENT]!;
+    expect(trace.split('-')[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(trace).not.toBe(traceparent);
+    expect(published[0]!.outputs.filter((o) => o.topic === Topics.accepted)).toHaveLength(2);
+
+    const repeat = await call('POST', '/v1/notifications', request(), { 'idempotency-key': idem });
+    expect(repeat.status).toBe(202);
+    expect(repeat.body).toEqual(first.body);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(published).toHaveLength(1);
+
+    const reused = await call('POST', '/v1/notifications', request({ category: 'other' }), {
+      'idempotency-key': idem,
+    });
+    expect(reused.status).toBe(422);
+    expect(reused.body?.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('answers 409 while the same request is in flight elsewhere', async () => {
+    const idem = randomUUID();
+    const claims = new IdempotencyRepository(db);
+    // Claim the key the way a concurrent request would, with the same request hash.
+    const { requestHash } = await import('../domain/request-hash.js');
+    const { parseNotificationRequest } = await import('../domain/request-schema.js');
+    await claims.claim(
+      TENANT,
+      idem,
+      requestHash(
+        parseNotificationRequest(
+          { ...request(), idempotencyKey: idem },
+          { now: Date.now(), tenantId: TENANT },
+        ),
+      ),
+    );
+    const res = await call('POST', '/v1/notifications', request({ idempotencyKey: idem }));
+    expect(res.status).toBe(409);
+    expect(res.headers.get('retry-after')).toBe('1');
+  });
+
+  it('answers 400 naming the fields, 404 naming what is missing, 401 without a key, 413 for a large body', async () => {
+    const invalid = await call('POST', '/v1/notifications', {
+      recipients: [],
+      templateId: '',
+      priority: 'ASAP',
+      bogus: true,
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body?.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'recipients',
+      'templateId',
+      'category',
+      'priority',
+      'bogus',
+    ]);
+
+    const missing = await call(
+      'POST',
+      '/v1/notifications',
+      request({ recipients: ['alice', 'ghost'], templateId: 'nope' }),
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body?.error).toMatchObject({
+      code: 'NOT_FOUND',
+      missing: { templateId: 'nope', userIds: ['ghost'] },
+    });
+    expect(missing.body?.error.message).toContain('ghost');
+
+    expect((await call('POST', '/v1/notifications', request(), {}, null)).status).toBe(401);
+    const large = await call('POST', '/v1/notifications', request({ data: { blob: 'x'.repeat(300_000) } }));
+    expect(large.status).toBe(413);
+    expect(published).toHaveLength(0);
+  });
+
+  it('accepts a batch item by item, each with its own key', async () => {
+    const idem = randomUUID();
+    const res = await call('POST', '/v1/notifications/batch', {
+      requests: [
+        request({ idempotencyKey: idem }),
+        { recipients: ['ghost'], templateId: 'welcome', category: 'x' },
+        request({ idempotencyKey: idem }),
+        'junk',
+      ],
+    });
+    expect(res.status).toBe(200);
+    const results = res.body?.results as Array<Record<string, Loose>>;
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [0, 202],
+      [1, 404],
+      [2, 202],
+      [3, 400],
+    ]);
+    expect(results[0]!.notificationIds).toEqual(['alice', 'bob'].map((u) => notificationId(TENANT, idem, u)));
+    expect(results[2]!.notificationIds).toEqual(results[0]!.notificationIds);
+    expect(results[1]!.error.missing.userIds).toEqual(['ghost']);
+    expect(published).toHaveLength(1);
+
+    const tooMany = await call('POST', '/v1/notifications/batch', {
+      requests: Array.from({ length: 101 }, () => request()),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body?.error.fields).toEqual([
+      { path: 'requests', message: 'must hold at most 100 requests' },
+    ]);
+  });
+
+  it('shows the status and timeline of its own tenant only', async () => {
+    const accepted = await call('POST', '/v1/notifications', request());
+    const id = accepted.body?.notificationIds[0] as string;
+    const res = await call('GET', `/v1/notifications/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      notificationId: id,
+      userId: 'alice',
+      status: 'ACCEPTED',
+      timeline: [{ status: 'ACCEPTED', stage: 'ingest', attributes: { source: 'REST' } }],
+    });
+    expect((await call('GET', `/v1/notifications/${id}`, undefined, {}, otherKey)).status).toBe(404);
+  });
+
+  it('rate-limits per key with 429 and Retry-After', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const res = await call('GET', '/v1/recipients/alice', undefined, {}, limitedKey);
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('admin and meta', () => {
+  it('serves runtime controls to admin keys only, auditing changes', async () => {
+    expect((await call('GET', '/v1/admin/controls')).status).toBe(403);
+    expect(
+      (await call('PATCH', '/v1/admin/controls', { providers: { twilio: { enabled: false } } })).status,
+    ).toBe(403);
+    const bad = await call(
+      'PATCH',
+      '/v1/admin/controls',
+      { providers: { pigeon: { enabled: false } } },
+      {},
+      adminKey,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error.fields[0].path).toBe('providers.pigeon');
+
+    const patched = await call(
+      'PATCH',
+      '/v1/admin/controls',
+      { providers: { twilio: { enabled: false } } },
+      {},
+      adminKey,
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body?.disabledProviders).toEqual(['twilio']);
+    expect(
+      (await call('GET', '/v1/admin/controls', undefined, {}, adminKey)).body?.disabledProviders,
+    ).toEqual(['twilio']);
+    const audit = await db.collection(Collections.auditLog).find({ tenantId: TENANT }).toArray();
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: 'controls.update',
+        details: { change: { providers: { twilio: { enabled: false } } } },
+      }),
+    ]);
+  });
+
+  it('serves the OpenAPI document without a key; unknown routes need a key', async () => {
+    const doc = await call('GET', '/v1/openapi.json', undefined, {}, null);
+    expect(doc.status).toBe(200);
+    expect(doc.body?.openapi).toBe('3.1.0');
+    expect((await call('GET', '/v1/nothing-here', undefined, {}, null)).status).toBe(401);
+    expect((await call('GET', '/v1/nothing-here')).status).toBe(404);
+  });
+});

@@ -1,0 +1,58 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { Router } from 'express';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../test-support.js';
+import { adminRoutes } from './admin-routes.js';
+import { notificationRoutes } from './notification-routes.js';
+import { openApiDocument } from './openapi.js';
+import { recipientRoutes } from './recipient-routes.js';
+import { templateRoutes } from './template-routes.js';
+
+const unused = {} as never;
+
+/** `METHOD /v1/path/{param}` for every route of a router mounted at /v1. */
+function routesOf(router: Router): string[] {
+  return router.stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) => {
+      const route = layer.route as unknown as { path: string; methods: Record<string, boolean> };
+      const path = `/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
+      return Object.keys(route.methods).map((m) => `${m.toUpperCase()} ${path}`);
+    });
+}
+
+describe('OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(structuredClone(openApiDocument) as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('describes every route the API serves, and nothing else', () => {
+    const served = [
+      ...routesOf(
+        notificationRoutes({
+          intake: unused,
+          notifications: unused,
+          batchConcurrency: 1,
+          logger: silentLogger,
+        }),
+      ),
+      ...routesOf(recipientRoutes({ recipients: unused, preferences: unused })),
+      ...routesOf(templateRoutes({ templates: unused })),
+      ...routesOf(adminRoutes({ controls: unused, audit: unused, logger: silentLogger })),
+      'GET /v1/openapi.json',
+    ];
+    const documented = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(served.sort());
+  });
+
+  it('generates the management bodies from their zod schemas', () => {
+    const schemas = openApiDocument.components.schemas;
+    expect(schemas.RecipientInput?.properties?.email?.anyOf?.[0]?.format).toBe('email');
+    expect(schemas.TemplateVersionInput?.required).toEqual(['channel', 'locale', 'body']);
+    expect(schemas.PreferencesInput?.additionalProperties).toBe(false);
+  });
+});

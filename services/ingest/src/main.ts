@@ -1,0 +1,82 @@
+import { ControlsStore } from '@notify/controls';
+import { listen } from '@notify/http';
+import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { Topics } from '@notify/schemas';
+import {
+  ApiKeyRepository,
+  createRecipientCache,
+  createTemplateCache,
+  ensureIndexes,
+  IdempotencyRepository,
+  NotificationRepository,
+  PreferencesRepository,
+  RecipientRepository,
+  TemplateRepository,
+  TenantRepository,
+  TtlSweeper,
+} from '@notify/stores';
+import { Intake, type StoredAcceptance } from './accept/intake.js';
+import { ingestEnvSchema } from './config.js';
+import { AuditLog } from './http/audit-log.js';
+import { createIngestApp } from './http/ingest-app.js';
+import { requestProcessor } from './kafka/request-processor.js';
+
+await runService('ingest', async (ctx) => {
+  const env = loadConfig(ingestEnvSchema);
+  const { db } = await connectMongo(ctx, env.MONGODB_URI);
+  const indexes = await ensureIndexes(db);
+  if (indexes.ttlFallbacks.length > 0) {
+    const sweeper = new TtlSweeper(
+      db,
+      indexes.ttlFallbacks.map((f) => f.spec),
+      {
+        intervalMs: env.TTL_SWEEP_INTERVAL_MS,
+        onError: (err) => ctx.logger.warn({ err }, 'TTL sweep failed'),
+      },
+    ).start();
+    ctx.onShutdown(() => sweeper.stop());
+  }
+  const redis = connectRedis(ctx, env.REDIS_URL);
+  const onCacheError = (err: unknown) => ctx.logger.debug({ err }, 'cache unavailable; reading through');
+  const cacheOptions = { ttlSeconds: env.CACHE_TTL_SECONDS, onError: onCacheError };
+
+  const recipients = new RecipientRepository(db, { cache: createRecipientCache(redis, cacheOptions) });
+  const templates = new TemplateRepository(db, { cache: createTemplateCache(redis, cacheOptions) });
+  const notifications = new NotificationRepository(db);
+  const publisher = ctx.publisher([Topics.accepted, Topics.status]);
+  const intake = new Intake({
+    tenants: new TenantRepository(db),
+    recipients,
+    templates,
+    idempotency: new IdempotencyRepository<StoredAcceptance>(db, {
+      leaseMs: env.IDEMPOTENCY_LEASE_MS,
+      retentionMs: env.IDEMPOTENCY_RETENTION_MS,
+    }),
+    publish: (outputs, common) => publisher.publish(outputs, common),
+    timeline: notifications,
+    logger: ctx.logger,
+  });
+
+  ctx.addProcessor(requestProcessor(intake));
+
+  const app = createIngestApp({
+    intake,
+    notifications,
+    recipients,
+    preferences: new PreferencesRepository(db),
+    templates,
+    controls: new ControlsStore(redis),
+    audit: new AuditLog(db),
+    apiKeys: new ApiKeyRepository(db),
+    redis,
+    batchConcurrency: env.BATCH_CONCURRENCY,
+    logger: ctx.logger,
+    registry: ctx.registry,
+    bodyLimit: env.BODY_LIMIT,
+  });
+  ctx.onStarted(async () => {
+    const server = await listen(app, env.HTTP_PORT);
+    ctx.onShutdown(() => server.close());
+    ctx.logger.info({ httpPort: server.port }, 'REST API listening');
+  });
+});
