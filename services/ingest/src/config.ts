@@ -19,6 +19,11 @@ export const ingestEnvSchema = z.object({
   IDEMPOTENCY_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000), // 24 h
   /** Items of one batch request accepted at the same time. */
   BATCH_CONCURRENCY: positiveInt.max(100).default(8),
+  /**
+   * REST requests with at most this many recipients record their ACCEPTED events in the timeline before
+   * answering (read-your-writes); larger ones appear when the status tracker records them. 0 for never.
+   */
+  TIMELINE_SYNC_MAX_RECIPIENTS: z.coerce.number().int().min(0).default(10),
   /** Lifetime of cached recipients and templates; writes through the API invalidate them at once. */
   CACHE_TTL_SECONDS: positiveInt.default(300), // 5 min
   /** How often expired documents are deleted where the server cannot build TTL indexes. */

@@ -54,6 +54,7 @@ await runService('ingest', async (ctx) => {
     }),
     publish: (outputs, common) => publisher.publish(outputs, common),
     timeline: notifications,
+    timelineSyncMaxRecipients: env.TIMELINE_SYNC_MAX_RECIPIENTS,
     logger: ctx.logger,
   });
 

@@ -126,6 +126,28 @@ describe('Intake, REST', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('leaves the timeline of requests with more recipients than the limit to the status tracker', async () => {
+    const writes: string[] = [];
+    const small = new Intake({
+      tenants: new TenantRepository(db),
+      recipients: new RecipientRepository(db),
+      templates: new TemplateRepository(db),
+      idempotency,
+      publish: async () => {},
+      timeline: { appendStatus: async (event) => writes.push(event.notificationId) > 0 },
+      timelineSyncMaxRecipients: 1,
+      logger: silentLogger,
+    });
+    await small.acceptRest({ body: restBody(randomUUID()), tenantId: TENANT, traceparent: TRACEPARENT });
+    expect(writes).toEqual([]);
+    await small.acceptRest({
+      body: restBody(randomUUID(), { recipients: ['u1'] }),
+      tenantId: TENANT,
+      traceparent: TRACEPARENT,
+    });
+    expect(writes).toHaveLength(1);
+  });
+
   it('gives the key up when publishing fails, so that a retry is accepted', async () => {
     const key = randomUUID();
     failPublish = true;

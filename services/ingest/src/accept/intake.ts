@@ -45,8 +45,14 @@ export interface IntakeDependencies {
   idempotency: IdempotencyStore;
   /** Where REST acceptances are published. */
   publish: PublishOutputs;
-  /** The notifications' timelines; REST acceptances record their ACCEPTED events here at once. */
+  /** The notifications' timelines; small REST acceptances record their ACCEPTED events here at once. */
   timeline: TimelineWriter;
+  /**
+   * REST requests with at most this many recipients record their ACCEPTED events before answering, so
+   * that a GET right after the 202 finds them. Larger ones are left to the status tracker: one timeline
+   * write per recipient would hold the answer for seconds. 0 never records.
+   */
+  timelineSyncMaxRecipients?: number;
   logger: Logger;
   /** Epoch millis. */
   now?: () => number;
@@ -66,6 +72,7 @@ export type RecordAcceptance =
   | Extract<AcceptOutcome, { kind: 'in-flight' | 'rejected' }>;
 
 const TIMELINE_WRITE_CONCURRENCY = 16;
+const DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS = 10;
 
 /**
  * The one accept path of REST and Kafka requests: the domain's accept use case over the stores, then
@@ -105,7 +112,12 @@ export class Intake {
       await this.release(command.tenantId, idempotencyKey);
       throw new DependencyUnavailableError('kafka', { cause: err });
     }
-    await this.recordTimeline(outcome.statusEvents);
+    if (
+      outcome.statusEvents.length <=
+      (this.deps.timelineSyncMaxRecipients ?? DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS)
+    ) {
+      await this.recordTimeline(outcome.statusEvents);
+    }
     try {
       await this.deps.idempotency.complete(command.tenantId, idempotencyKey, outcome.response);
     } catch (err) {

@@ -396,6 +396,8 @@ export const openApiDocument: OpenApiDocument = {
         tags: ['notifications'],
         operationId: 'getNotification',
         summary: 'Current status and full timeline of a notification',
+        description:
+          'A notification accepted over REST for a few recipients (10 by default) shows at once; others appear when the status tracker has recorded their first event, usually within a second.',
         parameters: [parameterRef('NotificationId')],
         responses: {
           '200': { description: 'The notification.', content: json(ref('NotificationStatus')) },
