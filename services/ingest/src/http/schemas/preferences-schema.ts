@@ -6,13 +6,10 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-ho
 
 /** PUT /v1/recipients/:userId/preferences: replaces the recipient's preferences. */
 export const preferencesBodySchema = z.strictObject({
-  globalUnsubscribe: z
-    .boolean()
-    .default(false)
-    .meta({
-      description:
-        'Unsubscribed from everything (CRITICAL notifications still go out unless their category is opted out)',
-    }),
+  globalUnsubscribe: z.boolean().default(false).meta({
+    description:
+      'Unsubscribed from everything (CRITICAL notifications still go out unless their category is opted out)',
+  }),
   categories: z
     .record(identifierSchema, z.partialRecord(z.enum(ChannelValues), z.boolean()))
     .default({})
