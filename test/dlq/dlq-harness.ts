@@ -13,9 +13,21 @@ export interface CliRun {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills whatever CLI process a test left behind (a failed assertion, a timeout). */
+export function killLeftoverClis(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Runs the DLQ command line as its own Node process against the stack. */
 export function startCli(args: string[], envOverrides: Record<string, string | undefined> = {}): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: stackEnv().KAFKA_BROKERS, SCHEMA_REGISTRY_URL: stackEnv().SCHEMA_REGISTRY_URL };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: stackEnv().SCHEMA_REGISTRY_URL,
+  };
   for (const [name, value] of Object.entries(envOverrides)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
@@ -25,13 +37,18 @@ export function startCli(args: string[], envOverrides: Record<string, string | u
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
 }
 
@@ -64,7 +81,11 @@ export async function endOffsetTotal(topic: string): Promise<number> {
 }
 
 /** Records of a topic that a replay put there (read_committed). */
-export async function replayedRecords(topic: string, expected: number, idleMs = 3000): Promise<KafkaMessage[]> {
+export async function replayedRecords(
+  topic: string,
+  expected: number,
+  idleMs = 3000,
+): Promise<KafkaMessage[]> {
   const all = await readTopic(topic, expected, { idleMs });
   return all.filter((m) => headerText(m, Headers.REPLAY_COUNT) !== undefined);
 }
@@ -72,8 +93,16 @@ export async function replayedRecords(topic: string, expected: number, idleMs = 
 /** Confluent-framed bytes of a schema registered under its own subject that no pipeline schema can read. */
 export async function foreignSchemaBytes(): Promise<Buffer> {
   const registry = new SchemaRegistry({ host: stackEnv().SCHEMA_REGISTRY_URL });
-  const schema = { type: 'record', name: 'Foreign', namespace: 'io.notify.test', fields: [{ name: 'x', type: 'int' }] };
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${uniqueName('dlq-foreign')}-value` });
+  const schema = {
+    type: 'record',
+    name: 'Foreign',
+    namespace: 'io.notify.test',
+    fields: [{ name: 'x', type: 'int' }],
+  };
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+    { subject: `${uniqueName('dlq-foreign')}-value` },
+  );
   return registry.encode(id, { x: 1 });
 }
 

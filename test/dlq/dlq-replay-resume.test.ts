@@ -1,10 +1,21 @@
 import { Headers } from '@notify/runtime';
 import { dlqTopicName } from '@notify/schemas';
-import { describe, expect, it } from 'vitest';
-import { acceptedSpec, createTopics, headerText, produce, readTopic, sampleNotification, testSerde, waitFor } from '../support/kafka.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  acceptedSpec,
+  createTopics,
+  headerText,
+  produce,
+  readTopic,
+  sampleNotification,
+  testSerde,
+  waitFor,
+} from '../support/kafka.js';
 import { uniqueName } from '../support/stack-env.js';
 import { duplicates } from '../runtime/relay-harness.js';
-import { committedTotal, startCli } from './dlq-harness.js';
+import { committedTotal, killLeftoverClis, startCli } from './dlq-harness.js';
+
+afterEach(killLeftoverClis);
 
 const ENTRIES = 60;
 /** Every sixth entry failed with another code: out of the replay's scope. */
@@ -46,11 +57,17 @@ async function fillDlq(source: string, dlq: string): Promise<void> {
 
 async function replayedIds(source: string, expected: number, idleMs: number): Promise<string[]> {
   const serde = await testSerde([acceptedSpec(source)]);
-  const records = await readTopic(source, expected, { idleMs, timeoutMs: expected === 0 ? idleMs + 1000 : 90_000 });
+  const records = await readTopic(source, expected, {
+    idleMs,
+    timeoutMs: expected === 0 ? idleMs + 1000 : 90_000,
+  });
   const ids: string[] = [];
   for (const m of records) {
     expect(headerText(m, Headers.REPLAY_COUNT)).toBe('1');
-    ids.push((await serde.decode<{ notification: { notificationId: string } }>('notification-accepted', m.value)).notification.notificationId);
+    ids.push(
+      (await serde.decode<{ notification: { notificationId: string } }>('notification-accepted', m.value))
+        .notification.notificationId,
+    );
   }
   return ids;
 }
@@ -67,7 +84,11 @@ describe('notify-dlq replay: interrupted and resumed', () => {
 
     // Rate-limited to 8 records a second, the run takes several seconds: kill it once two batches committed.
     const first = startCli([...args, '--rate', '8']);
-    await waitFor(async () => (await committedTotal(group, dlq)) >= 16, 60_000, 'the first batches to commit');
+    await waitFor(
+      async () => (await committedTotal(group, dlq)) >= 16,
+      60_000,
+      'the first batches to commit',
+    );
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
@@ -81,7 +102,12 @@ describe('notify-dlq replay: interrupted and resumed', () => {
 
     const second = await startCli(args).done;
     expect(second.code, second.stderr).toBe(0);
-    const summary = JSON.parse(second.stdout) as { outcome: string; published: number; refused: number; skippedByFilter: number };
+    const summary = JSON.parse(second.stdout) as {
+      outcome: string;
+      published: number;
+      refused: number;
+      skippedByFilter: number;
+    };
     expect(summary.outcome).toBe('completed');
     expect(summary.refused).toBe(0);
     expect(summary.published).toBe(IN_SCOPE.length - publishedBeforeKill.length);
@@ -90,5 +116,32 @@ describe('notify-dlq replay: interrupted and resumed', () => {
     expect(duplicates(ids)).toEqual([]);
     expect(ids.sort()).toEqual(IN_SCOPE.map((i) => `n-${i}`).sort());
     expect(await committedTotal(group, dlq)).toBe(ENTRIES);
+  });
+  it('lets a second run with the same name take over: the first stops, every entry goes once', async () => {
+    const source = uniqueName('dlq.takeover.in');
+    const dlq = dlqTopicName(source);
+    await createTopics([source, dlq], 3);
+    await fillDlq(source, dlq);
+    const name = uniqueName('takeover');
+    const args = ['replay', dlq, '--name', name, '--code', 'VALIDATION', '--json'];
+
+    const first = startCli([...args, '--rate', '8']);
+    await waitFor(
+      async () => (await committedTotal(`notify.dlq-replay.${name}`, dlq)) >= 16,
+      60_000,
+      'the first batches to commit',
+    );
+    const second = await startCli(args).done;
+    const firstDone = await first.done;
+    expect(second.code, second.stderr).toBe(0);
+    expect(firstDone.code).toBe(1);
+    expect(firstDone.stderr).toContain(`replay "${name}" was taken over by another run with the same name`);
+
+    const summary = JSON.parse(second.stdout) as { outcome: string; published: number };
+    expect(summary.outcome).toBe('completed');
+    const ids = await replayedIds(source, IN_SCOPE.length, 3000);
+    expect(duplicates(ids)).toEqual([]);
+    expect(ids.sort()).toEqual(IN_SCOPE.map((i) => `n-${i}`).sort());
+    expect(summary.published).toBeLessThan(IN_SCOPE.length);
   });
 });

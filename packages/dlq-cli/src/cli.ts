@@ -18,7 +18,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+const program = buildProgram({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+});
 
 try {
   await program.parseAsync(process.argv);
@@ -39,9 +44,18 @@ function report(err: unknown): number {
     return EXIT_USAGE;
   }
   if (err instanceof NotifyError) {
-    process.stderr.write(`error: ${err.code}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}\n`);
+    process.stderr.write(
+      `error: ${err.code}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}\n`,
+    );
     return EXIT_FAILED;
   }
-  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const verbose = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
+  const text =
+    err instanceof Error
+      ? verbose
+        ? (err.stack ?? err.message)
+        : `${err.name}: ${err.message}`
+      : String(err);
+  process.stderr.write(`error: ${text}\n`);
   return EXIT_FAILED;
 }

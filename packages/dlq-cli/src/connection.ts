@@ -27,9 +27,14 @@ export interface Connection {
  */
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
   const config = loadConfig(runtimeEnvSchema, env);
-  const logger = pino({ level: env.LOG_LEVEL ? config.LOG_LEVEL : 'error', base: { service: CLIENT_ID } }, pino.destination(2));
+  const logger = pino(
+    { level: env.LOG_LEVEL ? config.LOG_LEVEL : 'error', base: { service: CLIENT_ID } },
+    pino.destination(2),
+  );
   const kafka = createKafka(config, CLIENT_ID, logger);
-  const auth = config.SCHEMA_REGISTRY_USERNAME ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD ?? '' } : undefined;
+  const auth = config.SCHEMA_REGISTRY_USERNAME
+    ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD ?? '' }
+    : undefined;
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, ...(auth ?? {}) });
   const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, ...(auth ? { auth } : {}) });
   const admin = kafka.admin();
@@ -41,7 +46,8 @@ export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Con
     serde,
     registry,
     logger,
-    decoder: (schemaOverride) => new EntryDecoder(serde, new TopicSchemaResolver(registrySubjectLookup(registry), schemaOverride)),
+    decoder: (schemaOverride) =>
+      new EntryDecoder(serde, new TopicSchemaResolver(registrySubjectLookup(registry), schemaOverride)),
     close: () => admin.disconnect(),
   };
 }

@@ -52,7 +52,14 @@ describe('dlq entries', () => {
   });
 
   it('falls back to the DLQ name for the source and to the record timestamp for the time', () => {
-    const e = toDlqEntry('orders.v1.dlq', 0, { key: null, value: null, offset: '0', timestamp: '1234', attributes: 0, headers: {} });
+    const e = toDlqEntry('orders.v1.dlq', 0, {
+      key: null,
+      value: null,
+      offset: '0',
+      timestamp: '1234',
+      attributes: 0,
+      headers: {},
+    });
     expect(e.failure).toEqual({ sourceTopic: 'orders.v1', deadLetteredAt: 1234, replayCount: 0 });
     expect(e.key).toBeNull();
   });

@@ -26,17 +26,30 @@ export async function assertTopicExists(admin: Admin, topic: string): Promise<vo
  * Each partition's range from its earliest offset (or `start`, when given and later) to its end now. The end
  * is the last stable offset (the broker answers for read_committed), so an open transaction is not waited for.
  */
-export async function captureRanges(admin: Admin, topic: string, start?: Map<number, bigint>): Promise<PartitionRange[]> {
+export async function captureRanges(
+  admin: Admin,
+  topic: string,
+  start?: Map<number, bigint>,
+): Promise<PartitionRange[]> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.map((o) => {
     const low = BigInt(o.low);
     const from = start?.get(o.partition);
-    return { topic, partition: o.partition, start: from !== undefined && from > low ? from : low, end: BigInt(o.high) };
+    return {
+      topic,
+      partition: o.partition,
+      start: from !== undefined && from > low ? from : low,
+      end: BigInt(o.high),
+    };
   });
 }
 
 /** A group's committed offsets on a topic; partitions it never committed are absent. */
-export async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+export async function committedOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const out = new Map<number, bigint>();
   for (const p of offsets?.partitions ?? []) {
@@ -64,7 +77,9 @@ export async function readEntries(
   options: ReadOptions = {},
 ): Promise<void> {
   if (topics.length === 0) return;
-  const ranges = new PartitionRanges((await Promise.all(topics.map((t) => captureRanges(admin, t, options.start?.get(t))))).flat());
+  const ranges = new PartitionRanges(
+    (await Promise.all(topics.map((t) => captureRanges(admin, t, options.start?.get(t))))).flat(),
+  );
   const groupId = `notify.dlq-cli.reader.${randomUUID()}`;
   try {
     await consumeRanges({

@@ -19,14 +19,28 @@ export class DlqStatsCollector {
 
   constructor(topics: string[]) {
     for (const topic of topics) {
-      this.byTopic.set(topic, { topic, sourceTopic: sourceTopicOfDlq(topic), entries: 0, oldest: null, newest: null, codes: {} });
+      this.byTopic.set(topic, {
+        topic,
+        sourceTopic: sourceTopicOfDlq(topic),
+        entries: 0,
+        oldest: null,
+        newest: null,
+        codes: {},
+      });
     }
   }
 
   add(entry: DlqEntry): void {
     let s = this.byTopic.get(entry.dlqTopic);
     if (!s) {
-      s = { topic: entry.dlqTopic, sourceTopic: sourceTopicOfDlq(entry.dlqTopic), entries: 0, oldest: null, newest: null, codes: {} };
+      s = {
+        topic: entry.dlqTopic,
+        sourceTopic: sourceTopicOfDlq(entry.dlqTopic),
+        entries: 0,
+        oldest: null,
+        newest: null,
+        codes: {},
+      };
       this.byTopic.set(entry.dlqTopic, s);
     }
     const at = entry.failure.deadLetteredAt;

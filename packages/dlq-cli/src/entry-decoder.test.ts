@@ -15,15 +15,22 @@ const framed = (id: number, body = [1, 2]) => {
 describe('framing and classification', () => {
   it('checks the Confluent header before any registry call', () => {
     expect(checkFraming(null)?.reason).toBe('empty-value');
-    expect(checkFraming(Buffer.from('not avro'))).toEqual({ reason: 'wrong-magic-byte', message: 'wrong magic byte 110 (expected 0)' });
+    expect(checkFraming(Buffer.from('not avro'))).toEqual({
+      reason: 'wrong-magic-byte',
+      message: 'wrong magic byte 110 (expected 0)',
+    });
     expect(checkFraming(Buffer.from([0, 0, 1]))?.reason).toBe('empty-value');
     expect(checkFraming(framed(7))).toBeUndefined();
   });
 
-  it('classifies the serde\'s deserialization messages', () => {
+  it("classifies the serde's deserialization messages", () => {
     expect(classifyDecodeFailure('unknown schema id 99')).toBe('unknown-schema-id');
-    expect(classifyDecodeFailure('schema id 3 cannot be read as dispatch: missing field')).toBe('incompatible-schema');
-    expect(classifyDecodeFailure('Avro body does not decode with schema id 3: truncated')).toBe('corrupt-body');
+    expect(classifyDecodeFailure('schema id 3 cannot be read as dispatch: missing field')).toBe(
+      'incompatible-schema',
+    );
+    expect(classifyDecodeFailure('Avro body does not decode with schema id 3: truncated')).toBe(
+      'corrupt-body',
+    );
   });
 });
 
@@ -37,9 +44,12 @@ describe('EntryDecoder', () => {
       throw new DependencyUnavailableError('schema registry');
     },
   };
-  const decoder = new EntryDecoder(serde, new TopicSchemaResolver({ latestRecordName: async () => undefined }));
+  const decoder = new EntryDecoder(
+    serde,
+    new TopicSchemaResolver({ latestRecordName: async () => undefined }),
+  );
 
-  it('decodes with the topic\'s schema', async () => {
+  it("decodes with the topic's schema", async () => {
     expect(await decoder.decodeAs('notify.accepted.v1', framed(1))).toEqual({
       ok: true,
       schema: 'notification-accepted',
@@ -48,13 +58,27 @@ describe('EntryDecoder', () => {
   });
 
   it('says why a value cannot be read', async () => {
-    expect(await decoder.decodeAs('notify.accepted.v1', framed(404))).toMatchObject({ ok: false, reason: 'unknown-schema-id' });
-    expect(await decoder.decodeAs('notify.accepted.v1', framed(2))).toMatchObject({ ok: false, reason: 'incompatible-schema' });
-    expect(await decoder.decodeAs('notify.accepted.v1', Buffer.from('x'))).toMatchObject({ ok: false, reason: 'wrong-magic-byte' });
-    expect(await decoder.decodeAs('unknown.topic', framed(1))).toMatchObject({ ok: false, reason: 'no-schema-for-topic' });
+    expect(await decoder.decodeAs('notify.accepted.v1', framed(404))).toMatchObject({
+      ok: false,
+      reason: 'unknown-schema-id',
+    });
+    expect(await decoder.decodeAs('notify.accepted.v1', framed(2))).toMatchObject({
+      ok: false,
+      reason: 'incompatible-schema',
+    });
+    expect(await decoder.decodeAs('notify.accepted.v1', Buffer.from('x'))).toMatchObject({
+      ok: false,
+      reason: 'wrong-magic-byte',
+    });
+    expect(await decoder.decodeAs('unknown.topic', framed(1))).toMatchObject({
+      ok: false,
+      reason: 'no-schema-for-topic',
+    });
   });
 
   it('lets a registry outage through instead of blaming the entry', async () => {
-    await expect(decoder.decodeAs('notify.accepted.v1', framed(500))).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(decoder.decodeAs('notify.accepted.v1', framed(500))).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
   });
 });

@@ -24,10 +24,14 @@ const MAGIC_BYTE = 0;
 const FRAME_HEADER_BYTES = 5; // magic byte + 4-byte schema id
 
 /** Cheap checks of the Confluent framing, before any registry call. */
-export function checkFraming(bytes: Buffer | null): { reason: UnreadableReason; message: string } | undefined {
+export function checkFraming(
+  bytes: Buffer | null,
+): { reason: UnreadableReason; message: string } | undefined {
   if (!bytes || bytes.length === 0) return { reason: 'empty-value', message: 'value is empty' };
-  if (bytes[0] !== MAGIC_BYTE) return { reason: 'wrong-magic-byte', message: `wrong magic byte ${bytes[0]} (expected ${MAGIC_BYTE})` };
-  if (bytes.length < FRAME_HEADER_BYTES) return { reason: 'empty-value', message: 'value is shorter than the Confluent header' };
+  if (bytes[0] !== MAGIC_BYTE)
+    return { reason: 'wrong-magic-byte', message: `wrong magic byte ${bytes[0]} (expected ${MAGIC_BYTE})` };
+  if (bytes.length < FRAME_HEADER_BYTES)
+    return { reason: 'empty-value', message: 'value is shorter than the Confluent header' };
   return undefined;
 }
 
@@ -53,7 +57,11 @@ export class EntryDecoder {
   async decodeAs(topic: string, bytes: Buffer | null): Promise<DecodeResult> {
     const schema = await this.schemas.schemaFor(topic);
     if (!schema) {
-      return { ok: false, reason: 'no-schema-for-topic', message: `no schema is known for topic ${topic} (topic registry or ${topic}-value subject)` };
+      return {
+        ok: false,
+        reason: 'no-schema-for-topic',
+        message: `no schema is known for topic ${topic} (topic registry or ${topic}-value subject)`,
+      };
     }
     const framing = checkFraming(bytes);
     if (framing) return { ok: false, schema, ...framing };

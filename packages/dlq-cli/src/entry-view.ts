@@ -36,7 +36,10 @@ function iso(ms: number | undefined): string | null {
 }
 
 export function hexPreview(bytes: Buffer, max = HEX_PREVIEW_BYTES): string {
-  const hex = bytes.subarray(0, max).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  const hex = bytes
+    .subarray(0, max)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
   return bytes.length > max ? `${hex} …` : hex;
 }
 
@@ -66,7 +69,9 @@ export function toEntryView(entry: DlqEntry, decoded: DecodeResult): EntryView {
     headers: entry.headers,
     decoded: decoded.ok ? { schema: decoded.schema, value: decoded.value } : null,
     undecodable: decoded.ok ? null : { reason: decoded.reason, message: decoded.message },
-    raw: decoded.ok ? null : { length: value.length, base64: value.toString('base64'), hexPreview: hexPreview(value) },
+    raw: decoded.ok
+      ? null
+      : { length: value.length, base64: value.toString('base64'), hexPreview: hexPreview(value) },
   };
 }
 

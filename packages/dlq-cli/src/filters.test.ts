@@ -10,13 +10,22 @@ function entry(code: string, key: string | null, deadLetteredAt: number) {
     offset: '7',
     timestamp: '1000',
     attributes: 0,
-    headers: { [Headers.ERROR_CODE]: Buffer.from(code), [Headers.DEAD_LETTERED_AT]: Buffer.from(String(deadLetteredAt)) },
+    headers: {
+      [Headers.ERROR_CODE]: Buffer.from(code),
+      [Headers.DEAD_LETTERED_AT]: Buffer.from(String(deadLetteredAt)),
+    },
   });
 }
 
 describe('parseFilter', () => {
   it('reads ISO and epoch-millis times and splits repeated or comma-separated lists', () => {
-    const f = parseFilter({ from: '2025-01-01T00:00:00Z', until: '1735776000000', code: ['VALIDATION,NOT_FOUND', 'INTERNAL'], key: ['t1:u1'], id: [' n-1 , n-2 '] });
+    const f = parseFilter({
+      from: '2025-01-01T00:00:00Z',
+      until: '1735776000000',
+      code: ['VALIDATION,NOT_FOUND', 'INTERNAL'],
+      key: ['t1:u1'],
+      id: [' n-1 , n-2 '],
+    });
     expect(f).toEqual({
       from: Date.UTC(2025, 0, 1),
       until: 1_735_776_000_000,

@@ -29,7 +29,8 @@ export function parseFilter(options: FilterOptions): EntryFilter {
   if (from !== undefined && until !== undefined && from >= until) {
     issues.push({ path: 'to', message: 'must be later than --from' });
   }
-  if (issues.length > 0) throw new ValidationError(issues, issues.map((i) => `--${i.path}: ${i.message}`).join('; '));
+  if (issues.length > 0)
+    throw new ValidationError(issues, issues.map((i) => `--${i.path}: ${i.message}`).join('; '));
   return {
     ...(from === undefined ? {} : { from }),
     ...(until === undefined ? {} : { until }),
@@ -53,7 +54,10 @@ export function parseTime(text: string | undefined, name: string, issues: FieldI
 
 /** Repeated options and comma-separated values both add up. */
 function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** True when matching needs the decoded value (an id filter). */
@@ -71,7 +75,8 @@ export function matchesFilter(entry: DlqEntry, filter: EntryFilter, notification
   if (filter.until !== undefined && at >= filter.until) return false;
   if (filter.codes.length > 0 && !filter.codes.includes(entry.failure.code ?? '')) return false;
   if (filter.keys.length > 0 && !filter.keys.includes(keyText(entry) ?? '')) return false;
-  if (filter.ids.length > 0 && (notificationId === undefined || !filter.ids.includes(notificationId))) return false;
+  if (filter.ids.length > 0 && (notificationId === undefined || !filter.ids.includes(notificationId)))
+    return false;
   return true;
 }
 

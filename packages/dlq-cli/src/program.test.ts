@@ -31,9 +31,13 @@ const run = (args: string[], t = io()) => buildProgram(t.io).parseAsync(['node',
 describe('command line', () => {
   it('rejects bad option values before connecting', async () => {
     const t = io();
-    await expect(run(['replay', 'a.dlq', '--name', 'x', '--rate', '0'], t)).rejects.toBeInstanceOf(CommanderError);
+    await expect(run(['replay', 'a.dlq', '--name', 'x', '--rate', '0'], t)).rejects.toBeInstanceOf(
+      CommanderError,
+    );
     await expect(run(['inspect', 'a.dlq', '--limit', 'many'], t)).rejects.toBeInstanceOf(CommanderError);
-    await expect(run(['inspect', 'a.dlq', '--from', 'last tuesday'], t)).rejects.toBeInstanceOf(ValidationError);
+    await expect(run(['inspect', 'a.dlq', '--from', 'last tuesday'], t)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(run(['inspect', 'a.dlq', '--schema', 'nope'], t)).rejects.toBeInstanceOf(ValidationError);
     await expect(run(['replay', 'a.dlq'], t)).rejects.toThrow(/--name: is required/);
     await expect(run(['replay', 'a.dlq', '--name', 'bad name'], t)).rejects.toBeInstanceOf(ValidationError);
@@ -44,7 +48,9 @@ describe('command line', () => {
   it('reads the connection from the environment once the options are valid', async () => {
     const t = io();
     await expect(run(['list'], t)).rejects.toBeInstanceOf(ConfigError);
-    await expect(run(['replay', 'a.dlq', '--dry-run', '--code', 'VALIDATION', '--until', '2025-01-01'], t)).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      run(['replay', 'a.dlq', '--dry-run', '--code', 'VALIDATION', '--until', '2025-01-01'], t),
+    ).rejects.toBeInstanceOf(ConfigError);
     expect(t.connected).toBe(2);
   });
 
@@ -52,7 +58,19 @@ describe('command line', () => {
     const t = io();
     await expect(run(['replay', '--help'], t)).rejects.toMatchObject({ exitCode: 0 });
     const help = t.out.join('');
-    for (const option of ['--name', '--to <topic>', '--rate', '--dry-run', '--from', '--until', '--code', '--key', '--id', '--limit', '--json']) {
+    for (const option of [
+      '--name',
+      '--to <topic>',
+      '--rate',
+      '--dry-run',
+      '--from',
+      '--until',
+      '--code',
+      '--key',
+      '--id',
+      '--limit',
+      '--json',
+    ]) {
       expect(help).toContain(option);
     }
   });

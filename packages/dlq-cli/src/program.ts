@@ -32,7 +32,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 function schemaOption(): Option {
-  return new Option('--schema <schema>', 'read values with this schema (e.g. notification-accepted) instead of the topic\'s own').argParser(parseSchemaName);
+  return new Option(
+    '--schema <schema>',
+    "read values with this schema (e.g. notification-accepted) instead of the topic's own",
+  ).argParser(parseSchemaName);
 }
 
 /** The filters shared by inspect and replay; only the upper time bound's name differs (see each command). */
@@ -41,7 +44,11 @@ function addFilterOptions(cmd: Command): Command {
     .option('--from <time>', 'dead-lettered at or after this time (ISO 8601 or epoch ms)')
     .option('--code <code>', 'error code, e.g. VALIDATION (repeatable, or comma-separated)', collect)
     .option('--key <key>', 'record key, e.g. tenant:user (repeatable, or comma-separated)', collect)
-    .option('--id <notificationId>', 'notification id in the decoded value (repeatable, or comma-separated)', collect)
+    .option(
+      '--id <notificationId>',
+      'notification id in the decoded value (repeatable, or comma-separated)',
+      collect,
+    )
     .option('--limit <n>', 'at most this many matching entries', positiveInt)
     .addOption(schemaOption())
     .option('--json', 'machine-readable output');
@@ -90,7 +97,9 @@ export function buildProgram(io: ProgramIo): Command {
   addFilterOptions(
     program
       .command('inspect')
-      .description('entries of a DLQ, decoded with their source topic\'s schema where it reads them (raw bytes otherwise), with all headers')
+      .description(
+        "entries of a DLQ, decoded with their source topic's schema where it reads them (raw bytes otherwise), with all headers",
+      )
       .argument('<dlq-topic>', 'the dead-letter topic, e.g. notify.accepted.v1.dlq'),
   )
     .option('--to <time>', 'dead-lettered before this time (ISO 8601 or epoch ms)')
@@ -111,21 +120,34 @@ export function buildProgram(io: ProgramIo): Command {
       )
       .argument('<dlq-topic>', 'the dead-letter topic, e.g. notify.accepted.v1.dlq'),
   )
-    .option('--name <replay-name>', 'identifies the replay; its progress is kept in consumer group notify.dlq-replay.<name> (required unless --dry-run)')
-    .option('--to <topic>', 'publish to this topic instead of each entry\'s source topic')
+    .option(
+      '--name <replay-name>',
+      'identifies the replay; its progress is kept in consumer group notify.dlq-replay.<name> (required unless --dry-run)',
+    )
+    .option('--to <topic>', "publish to this topic instead of each entry's source topic")
     .option('--until <time>', 'dead-lettered before this time (ISO 8601 or epoch ms)')
     .option('--rate <per-second>', 'publish at most this many records per second', positiveNumber)
     .option('--dry-run', 'show what would be published; publish nothing, keep no progress')
-    .action(async (topic: string, flags: CommonFlags & { name?: string; to?: string; until?: string; rate?: number; dryRun?: boolean }) => {
-      const filter = parseFilter(flags);
-      if (flags.name === undefined && !flags.dryRun) {
-        throw usageError('--name', 'is required (it keeps the replay\'s progress), unless --dry-run');
-      }
-      if (flags.name !== undefined) assertReplayName(flags.name);
-      await withConnection((conn) =>
-        replayCommand(conn, topic, { filter, ...pick(flags, 'name', 'to', 'rate', 'dryRun', 'limit', 'json', 'schema') }, io),
-      );
-    });
+    .action(
+      async (
+        topic: string,
+        flags: CommonFlags & { name?: string; to?: string; until?: string; rate?: number; dryRun?: boolean },
+      ) => {
+        const filter = parseFilter(flags);
+        if (flags.name === undefined && !flags.dryRun) {
+          throw usageError('--name', "is required (it keeps the replay's progress), unless --dry-run");
+        }
+        if (flags.name !== undefined) assertReplayName(flags.name);
+        await withConnection((conn) =>
+          replayCommand(
+            conn,
+            topic,
+            { filter, ...pick(flags, 'name', 'to', 'rate', 'dryRun', 'limit', 'json', 'schema') },
+            io,
+          ),
+        );
+      },
+    );
 
   return program;
 }

@@ -70,7 +70,8 @@ export async function consumeRanges(opts: RangeConsumerOptions): Promise<void> {
   // A fetch holding only transaction markers or aborted records never reaches eachBatch; kafkajs reports it
   // with an empty batch event, and the partition has moved past it.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.batchSize === 0) ranges.advance(payload.topic, payload.partition, BigInt(payload.lastOffset) + 1n);
+    if (payload.batchSize === 0)
+      ranges.advance(payload.topic, payload.partition, BigInt(payload.lastOffset) + 1n);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) fail(payload.error);
@@ -87,7 +88,10 @@ export async function consumeRanges(opts: RangeConsumerOptions): Promise<void> {
         const { batch } = payload;
         if (finished || !payload.isRunning() || payload.isStale()) return;
         const messages = batch.messages.filter((m) => ranges.inRange(batch.topic, batch.partition, m.offset));
-        const outcome = messages.length > 0 ? await handle({ topic: batch.topic, partition: batch.partition, messages, payload }) : 'handled';
+        const outcome =
+          messages.length > 0
+            ? await handle({ topic: batch.topic, partition: batch.partition, messages, payload })
+            : 'handled';
         if (outcome === 'stop') {
           finish();
           return;

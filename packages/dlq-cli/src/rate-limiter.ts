@@ -10,7 +10,8 @@ export class RateLimiter {
     private readonly clock: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
-    if (perSecond !== undefined && !(perSecond > 0)) throw new RangeError('rate must be a positive number per second');
+    if (perSecond !== undefined && !(perSecond > 0))
+      throw new RangeError('rate must be a positive number per second');
   }
 
   /** Waits until `count` more units may go. */

@@ -29,7 +29,10 @@ describe('replayHeaders', () => {
   });
 
   it('adds one to an earlier replay count', () => {
-    const out = replayHeaders({ ...original, [Headers.REPLAY_COUNT]: Buffer.from('2'), [Headers.REPLAYED_AT]: Buffer.from('5') }, 9);
+    const out = replayHeaders(
+      { ...original, [Headers.REPLAY_COUNT]: Buffer.from('2'), [Headers.REPLAYED_AT]: Buffer.from('5') },
+      9,
+    );
     expect(out[Headers.REPLAY_COUNT]).toBe('3');
     expect(out[Headers.REPLAYED_AT]).toBe('9');
   });

@@ -33,7 +33,13 @@ export function replayHeaders(raw: IHeaders, now: number): IHeaders {
   const previous = Number(readHeaders(raw as Record<string, unknown>)[Headers.REPLAY_COUNT] ?? 0);
   const out: IHeaders = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined || isFailureHeader(name) || name === Headers.REPLAY_COUNT || name === Headers.REPLAYED_AT) continue;
+    if (
+      value === undefined ||
+      isFailureHeader(name) ||
+      name === Headers.REPLAY_COUNT ||
+      name === Headers.REPLAYED_AT
+    )
+      continue;
     out[name] = value;
   }
   out[Headers.REPLAY_COUNT] = String((Number.isInteger(previous) && previous > 0 ? previous : 0) + 1);

@@ -49,7 +49,13 @@ export class ReplayPlanner {
 
     const target = this.options.target ?? source;
     if (!this.options.existingTopics.has(target)) {
-      return { kind: 'refuse', target, reason: 'unknown-target-topic', message: `target topic ${target} does not exist`, ...idPart };
+      return {
+        kind: 'refuse',
+        target,
+        reason: 'unknown-target-topic',
+        message: `target topic ${target} does not exist`,
+        ...idPart,
+      };
     }
     const forTarget = target === source ? fromSource : await this.decoder.decodeAs(target, entry.value);
     if (!forTarget.ok) {

@@ -105,17 +105,24 @@ function entryRef(e: ReplayedEntry): string {
 /** The human-readable end of a replay. */
 export function formatReplaySummary(s: ReplaySummary): string {
   const lines: string[] = [];
-  const head = s.dryRun ? `dry run of ${s.name === null ? 'a replay' : `replay "${s.name}"`} on ${s.dlqTopic} (nothing published, no progress kept)` : `replay "${s.name}" on ${s.dlqTopic}`;
+  const head = s.dryRun
+    ? `dry run of ${s.name === null ? 'a replay' : `replay "${s.name}"`} on ${s.dlqTopic} (nothing published, no progress kept)`
+    : `replay "${s.name}" on ${s.dlqTopic}`;
   lines.push(`${head}: ${s.outcome}`);
   if (s.dryRun) {
     for (const e of s.plannedEntries) lines.push(`  would publish ${entryRef(e)} -> ${e.target}`);
   }
   const count = s.dryRun ? s.wouldPublish : s.published;
-  const targets = Object.entries(s.publishedByTarget).map(([t, n]) => `${t}: ${n}`).join(', ');
+  const targets = Object.entries(s.publishedByTarget)
+    .map(([t, n]) => `${t}: ${n}`)
+    .join(', ');
   lines.push(`  ${s.dryRun ? 'would publish' : 'published'}: ${count}${targets ? ` (${targets})` : ''}`);
-  const reasons = Object.entries(s.refusedByReason).map(([r, n]) => `${r}: ${n}`).join(', ');
+  const reasons = Object.entries(s.refusedByReason)
+    .map(([r, n]) => `${r}: ${n}`)
+    .join(', ');
   lines.push(`  refused: ${s.refused}${reasons ? ` (${reasons})` : ''}`);
-  for (const r of s.refusedEntries) lines.push(`    ${entryRef(r)} -> ${r.target}: ${r.reason}: ${r.message}`);
+  for (const r of s.refusedEntries)
+    lines.push(`    ${entryRef(r)} -> ${r.target}: ${r.reason}: ${r.message}`);
   lines.push(`  skipped by filter: ${s.skippedByFilter}`);
   lines.push(`  elapsed: ${(s.elapsedMs / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;

@@ -9,7 +9,7 @@ describe('replayer helpers', () => {
     expect(() => assertReplayName('')).toThrow(/--name/);
   });
 
-  it('moves a batch\'s progress past its trailing markers, never past the captured end', () => {
+  it("moves a batch's progress past its trailing markers, never past the captured end", () => {
     expect(nextAfterBatch(10n, '10', 20n)).toBe(11n); // nothing after the last entry
     expect(nextAfterBatch(10n, '11', 20n)).toBe(12n); // a commit marker after it
     expect(nextAfterBatch(10n, '30', 15n)).toBe(15n); // records past the end are left for a later run

@@ -42,6 +42,7 @@ export interface ReplayerDeps {
 }
 
 const DEFAULT_MAX_ENTRIES_PER_TRANSACTION = 200;
+const COMMITTED_SYNC_MS = 2_000; // 2 s
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
 
 /**
@@ -52,6 +53,17 @@ export function nextAfterBatch(lastEntry: bigint, batchLastOffset: string, end: 
   let next = BigInt(batchLastOffset) + 1n;
   if (end !== undefined && next > end) next = end;
   return next > lastEntry + 1n ? next : lastEntry + 1n;
+}
+
+/**
+ * kafkajs registers the transactional id only when the first transaction starts. Starting (and dropping) an
+ * empty one at once fences a run with the same name that is still going and settles the open transaction of
+ * one that was killed (aborted, or committed if it was already committing), so the offsets read next are
+ * final.
+ */
+async function fenceEarlierRuns(producer: Producer): Promise<void> {
+  const txn = await withTransactionRetry(() => producer.transaction());
+  await txn.abort(); // nothing was added: no request is sent
 }
 
 export function replayGroupId(name: string): string {
@@ -79,7 +91,8 @@ export class Replayer {
 
   async run(options: ReplayOptions): Promise<ReplaySummary> {
     if (options.name !== undefined || !options.dryRun) {
-      if (options.name === undefined) throw usageError('--name', 'is required: it keeps the replay\'s progress');
+      if (options.name === undefined)
+        throw usageError('--name', "is required: it keeps the replay's progress");
       assertReplayName(options.name);
     }
     if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit > 0)) {
@@ -105,7 +118,10 @@ export class Replayer {
     const progress = options.progress ?? silentProgress;
     const planner = await this.planner(options);
     const tally = new ReplayTally(true);
-    const committed = options.name === undefined ? new Map<number, bigint>() : await committedOffsets(admin, replayGroupId(options.name), options.dlqTopic);
+    const committed =
+      options.name === undefined
+        ? new Map<number, bigint>()
+        : await committedOffsets(admin, replayGroupId(options.name), options.dlqTopic);
     let outcome: ReplayOutcome = 'completed';
     try {
       await readEntries(
@@ -145,9 +161,8 @@ export class Replayer {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner, // the Java client's murmur2: same key, same partition
     });
-    // Connecting first fences an earlier run with this name and aborts its open transaction, so the committed
-    // offsets read next are final.
     await producer.connect();
+    await fenceEarlierRuns(producer);
     const tally = new ReplayTally(false);
     let outcome: ReplayOutcome = 'completed';
     let failure: unknown;
@@ -156,12 +171,27 @@ export class Replayer {
       const committed = await committedOffsets(admin, groupId, options.dlqTopic);
       const ranges = new PartitionRanges(await captureRanges(admin, options.dlqTopic, committed));
       const limiter = new RateLimiter(options.ratePerSecond, this.clock);
-      const sliceSize = RateLimiter.sliceSize(options.ratePerSecond, this.deps.maxEntriesPerTransaction ?? DEFAULT_MAX_ENTRIES_PER_TRANSACTION);
+      const sliceSize = RateLimiter.sliceSize(
+        options.ratePerSecond,
+        this.deps.maxEntriesPerTransaction ?? DEFAULT_MAX_ENTRIES_PER_TRANSACTION,
+      );
       const report = () => {
         const { done, total } = ranges.progress();
         progress.update(done, total, tally.brief());
       };
       report();
+
+      // Everything below the group's committed offsets is done, by this run or an earlier one. Following them
+      // keeps a partition whose consumer starts past the offsets read above (a predecessor's last commit that
+      // became visible late) from being waited for forever.
+      const syncTimer = setInterval(() => {
+        committedOffsets(admin, groupId, options.dlqTopic)
+          .then((now) => {
+            for (const [partition, offset] of now) ranges.advance(options.dlqTopic, partition, offset);
+            report();
+          })
+          .catch(() => undefined); // the next tick tries again
+      }, COMMITTED_SYNC_MS);
 
       await consumeRanges({
         kafka,
@@ -170,12 +200,12 @@ export class Replayer {
         ranges,
         ...(options.signal ? { signal: options.signal } : {}),
         handle: async ({ topic, partition, messages, payload }) => {
-          try {
-            for (let i = 0; i < messages.length; i += sliceSize) {
-              if (options.signal?.aborted) return 'stop';
-              if (!payload.isRunning() || payload.isStale()) return 'partial';
+          for (let i = 0; i < messages.length; i += sliceSize) {
+            if (options.signal?.aborted) return 'stop';
+            if (!payload.isRunning() || payload.isStale()) return 'partial';
+            let limitReached = false;
+            try {
               const slice: Array<{ entry: DlqEntry; plan: EntryPlan }> = [];
-              let limitReached = false;
               let matched = tally.matched;
               for (const message of messages.slice(i, i + sliceSize)) {
                 const entry = toDlqEntry(topic, partition, message);
@@ -191,25 +221,29 @@ export class Replayer {
               await limiter.acquire(toPublish.length);
               const last = slice[slice.length - 1]!.entry.offset;
               const lastOfBatch = !limitReached && i + sliceSize >= messages.length;
-              const next = lastOfBatch ? nextAfterBatch(BigInt(last), payload.batch.lastOffset(), ranges.endOf(topic, partition)) : BigInt(last) + 1n;
+              const next = lastOfBatch
+                ? nextAfterBatch(BigInt(last), payload.batch.lastOffset(), ranges.endOf(topic, partition))
+                : BigInt(last) + 1n;
               await this.commitSlice(producer, groupId, topic, partition, next, toPublish);
               for (const { entry, plan } of slice) tally.add(entry, plan);
               ranges.advance(topic, partition, next);
               payload.resolveOffset(last);
               report();
-              await payload.heartbeat();
-              if (limitReached) {
-                outcome = 'limit-reached';
-                return 'stop';
-              }
+            } catch (err) {
+              failure = err;
+              return 'stop';
             }
-            return 'handled';
-          } catch (err) {
-            failure = err;
-            return 'stop';
+            if (limitReached) {
+              outcome = 'limit-reached';
+              return 'stop';
+            }
+            // A rebalance (another run joining, say) surfaces here: kafkajs rejoins and fetches again from the
+            // committed progress, which already holds everything done so far.
+            await payload.heartbeat();
           }
+          return 'handled';
         },
-      });
+      }).finally(() => clearInterval(syncTimer));
       if (failure === undefined && outcome === 'completed' && !ranges.allDone) outcome = 'interrupted';
       report();
     } finally {
@@ -218,7 +252,11 @@ export class Replayer {
     }
     if (failure !== undefined) {
       if (isFenced(failure)) {
-        throw new PermanentError(ErrorCodes.INTERNAL, `replay "${options.name}" was taken over by another run with the same name`, { cause: failure });
+        throw new PermanentError(
+          ErrorCodes.INTERNAL,
+          `replay "${options.name}" was taken over by another run with the same name`,
+          { cause: failure },
+        );
       }
       throw failure;
     }
@@ -238,10 +276,16 @@ export class Replayer {
     const txn = await withTransactionRetry(() => producer.transaction());
     try {
       if (byTarget.size > 0) {
-        await txn.sendBatch({ acks: -1, topicMessages: [...byTarget].map(([t, messages]) => ({ topic: t, messages })) });
+        await txn.sendBatch({
+          acks: -1,
+          topicMessages: [...byTarget].map(([t, messages]) => ({ topic: t, messages })),
+        });
       }
       await withTransactionRetry(() =>
-        txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }] }),
+        txn.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }],
+        }),
       );
       await withTransactionRetry(() => txn.commit());
     } catch (err) {

@@ -16,9 +16,14 @@ function lookup(subjects: Record<string, string>): SubjectLookup & { asked: stri
 describe('TopicSchemaResolver', () => {
   it('knows every pipeline schema by its full record name', () => {
     expect(knownSchemas().get('io.notify.pipeline.v1.NotificationAccepted')).toBe('notification-accepted');
-    expect([...knownSchemas().values()].sort()).toEqual(
-      ['dispatch', 'notification-accepted', 'notification-enriched', 'notification-filtered', 'notification-request', 'notification-status'],
-    );
+    expect([...knownSchemas().values()].sort()).toEqual([
+      'dispatch',
+      'notification-accepted',
+      'notification-enriched',
+      'notification-filtered',
+      'notification-request',
+      'notification-status',
+    ]);
   });
 
   it('answers from the topic registry without asking the schema registry', async () => {
@@ -29,7 +34,10 @@ describe('TopicSchemaResolver', () => {
   });
 
   it('falls back to the record name under <topic>-value, once per topic', async () => {
-    const l = lookup({ 'test.in-value': 'io.notify.pipeline.v1.NotificationAccepted', 'other-value': 'com.example.Unknown' });
+    const l = lookup({
+      'test.in-value': 'io.notify.pipeline.v1.NotificationAccepted',
+      'other-value': 'com.example.Unknown',
+    });
     const r = new TopicSchemaResolver(l);
     expect(await r.schemaFor('test.in')).toBe('notification-accepted');
     expect(await r.schemaFor('test.in')).toBe('notification-accepted');

@@ -12,7 +12,8 @@ export function knownSchemas(): Map<string, SchemaName> {
   const byFullName = new Map<string, SchemaName>();
   for (const spec of allTopics()) {
     const schema = loadSchema(spec.schema) as { name: string; namespace?: string };
-    const fullName = schema.name.includes('.') || !schema.namespace ? schema.name : `${schema.namespace}.${schema.name}`;
+    const fullName =
+      schema.name.includes('.') || !schema.namespace ? schema.name : `${schema.namespace}.${schema.name}`;
     byFullName.set(fullName, spec.schema);
   }
   return byFullName;

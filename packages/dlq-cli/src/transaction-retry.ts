@@ -2,7 +2,12 @@ const ATTEMPTS = 6;
 const BASE_DELAY_MS = 50;
 
 /** Broker answers that mean "the previous transaction is still completing; ask again shortly". */
-const TRANSIENT = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
+const TRANSIENT = new Set([
+  'CONCURRENT_TRANSACTIONS',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+]);
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
 
 function errorTypes(err: unknown): string[] {

@@ -23,7 +23,12 @@ export interface InspectResult {
 }
 
 /** Dead letters of one DLQ, filtered, decoded where the source topic's schema reads them, with all headers. */
-export async function inspectCommand(conn: Pick<Connection, 'kafka' | 'admin' | 'decoder'>, topic: string, options: InspectOptions, io: CommandIo): Promise<InspectResult> {
+export async function inspectCommand(
+  conn: Pick<Connection, 'kafka' | 'admin' | 'decoder'>,
+  topic: string,
+  options: InspectOptions,
+  io: CommandIo,
+): Promise<InspectResult> {
   await assertDlqTopic(conn.admin, topic);
   const decoder = conn.decoder(options.schema);
   const matched: Array<{ at: number; view: EntryView }> = [];
@@ -38,7 +43,8 @@ export async function inspectCommand(conn: Pick<Connection, 'kafka' | 'admin' | 
         scanned++;
         if (!matchesFilter(entry, { ...options.filter, ids: [] })) return;
         const decoded = await decoder.decodeAs(entry.failure.sourceTopic, entry.value);
-        if (!matchesFilter(entry, options.filter, decoded.ok ? notificationIdOf(decoded.value) : undefined)) return;
+        if (!matchesFilter(entry, options.filter, decoded.ok ? notificationIdOf(decoded.value) : undefined))
+          return;
         matched.push({ at: entry.failure.deadLetteredAt, view: toEntryView(entry, decoded) });
       },
       {
@@ -49,7 +55,12 @@ export async function inspectCommand(conn: Pick<Connection, 'kafka' | 'admin' | 
   } finally {
     progress.stop();
   }
-  matched.sort((a, b) => a.at - b.at || a.view.partition - b.view.partition || Number(BigInt(a.view.offset) - BigInt(b.view.offset)));
+  matched.sort(
+    (a, b) =>
+      a.at - b.at ||
+      a.view.partition - b.view.partition ||
+      Number(BigInt(a.view.offset) - BigInt(b.view.offset)),
+  );
   const entries = matched.slice(0, options.limit ?? matched.length).map((m) => m.view);
   const result: InspectResult = { topic, scanned, matched: matched.length, entries };
   if (options.json) {

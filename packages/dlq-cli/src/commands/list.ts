@@ -12,7 +12,11 @@ export interface ListOptions {
 }
 
 /** Every `*.dlq` topic with its entry count, oldest and newest entry time and counts by error code. */
-export async function listCommand(conn: Pick<Connection, 'kafka' | 'admin'>, options: ListOptions, io: CommandIo): Promise<DlqTopicStats[]> {
+export async function listCommand(
+  conn: Pick<Connection, 'kafka' | 'admin'>,
+  options: ListOptions,
+  io: CommandIo,
+): Promise<DlqTopicStats[]> {
   const topics = await listDlqTopics(conn.admin, options.match);
   const collector = new DlqStatsCollector(topics);
   const progress = terminalProgress(io.stderr);

@@ -30,7 +30,11 @@ export async function replayCommand(
 ): Promise<ReplaySummary> {
   await assertDlqTopic(conn.admin, topic);
   if (options.to) await assertTopicExists(conn.admin, options.to);
-  const replayer = new Replayer({ kafka: conn.kafka, admin: conn.admin, decoder: conn.decoder(options.schema) });
+  const replayer = new Replayer({
+    kafka: conn.kafka,
+    admin: conn.admin,
+    decoder: conn.decoder(options.schema),
+  });
   const summary = await replayer.run({
     ...(options.name === undefined ? {} : { name: options.name }),
     dlqTopic: topic,
