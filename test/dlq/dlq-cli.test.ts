@@ -2,6 +2,7 @@ import { Headers } from '@notify/runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { headerText, readTopic } from '../support/kafka.js';
 import type { ServiceProcess } from '../support/service-process.js';
+import { uniqueName } from '../support/stack-env.js';
 import {
   decodeIds,
   produceNotifications,
@@ -66,6 +67,13 @@ const VALIDATION_IDS = [...PERMANENT_WAVE_1, ...PERMANENT_WAVE_2].map((i) => `n-
 let t: RelayTopics;
 let relay: ServiceProcess | undefined;
 let boundary: string;
+/** Replay names of this run; progress is per name and topic. */
+const names = {
+  dry: uniqueName('dry'),
+  fix: uniqueName('validation-fix'),
+  deser: uniqueName('deser'),
+  deserText: uniqueName('deser-text'),
+};
 
 beforeAll(async () => {
   t = await relayTopics('dlq.cli', 3);
@@ -176,7 +184,7 @@ describe('notify-dlq on a DLQ filled by the runtime', () => {
 
   it('dry-runs a replay: says what would go, publishes nothing and keeps no progress', async () => {
     const inputBefore = await endOffsetTotal(t.input);
-    const out = await cliJson<ReplayOutput>(['replay', t.dlq, '--dry-run', '--name', 'dry']);
+    const out = await cliJson<ReplayOutput>(['replay', t.dlq, '--dry-run', '--name', names.dry]);
     expect(out).toMatchObject({
       dryRun: true,
       outcome: 'completed',
@@ -188,18 +196,11 @@ describe('notify-dlq on a DLQ filled by the runtime', () => {
     expect(out.plannedEntries.map((e) => e.notificationId).sort()).toEqual(VALIDATION_IDS);
     expect(out.plannedEntries.every((e) => e.target === t.input)).toBe(true);
     expect(await endOffsetTotal(t.input)).toBe(inputBefore);
-    expect(await committedTotal('notify.dlq-replay.dry', t.dlq)).toBe(0);
+    expect(await committedTotal(`notify.dlq-replay.${names.dry}`, t.dlq)).toBe(0);
   });
 
   it('replays to the source topic keeping key and original headers, with replay count 1, once', async () => {
-    const out = await cliJson<ReplayOutput>([
-      'replay',
-      t.dlq,
-      '--name',
-      'validation-fix',
-      '--code',
-      'VALIDATION',
-    ]);
+    const out = await cliJson<ReplayOutput>(['replay', t.dlq, '--name', names.fix, '--code', 'VALIDATION']);
     expect(out).toMatchObject({
       dryRun: false,
       outcome: 'completed',
@@ -241,17 +242,10 @@ describe('notify-dlq on a DLQ filled by the runtime', () => {
     }
 
     // Progress covers the whole DLQ, transaction markers included, so the group shows no lag.
-    expect(await committedTotal('notify.dlq-replay.validation-fix', t.dlq)).toBe(await endOffsetTotal(t.dlq));
+    expect(await committedTotal(`notify.dlq-replay.${names.fix}`, t.dlq)).toBe(await endOffsetTotal(t.dlq));
 
     // The same name again finds its progress at the end: nothing more goes.
-    const again = await cliJson<ReplayOutput>([
-      'replay',
-      t.dlq,
-      '--name',
-      'validation-fix',
-      '--code',
-      'VALIDATION',
-    ]);
+    const again = await cliJson<ReplayOutput>(['replay', t.dlq, '--name', names.fix, '--code', 'VALIDATION']);
     expect(again).toMatchObject({ published: 0, refused: 0, skippedByFilter: 0, outcome: 'completed' });
     expect(await replayedRecords(t.input, 38, 1000)).toHaveLength(8);
   });
@@ -262,7 +256,7 @@ describe('notify-dlq on a DLQ filled by the runtime', () => {
       'replay',
       t.dlq,
       '--name',
-      'deser',
+      names.deser,
       '--code',
       'DESERIALIZATION',
     ]);
@@ -284,7 +278,7 @@ describe('notify-dlq on a DLQ filled by the runtime', () => {
       'replay',
       t.dlq,
       '--name',
-      'deser-text',
+      names.deserText,
       '--code',
       'DESERIALIZATION',
     ]).done;
