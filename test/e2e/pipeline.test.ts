@@ -1,0 +1,265 @@
+// The whole pipeline, every service its own process, against the real stack and the provider emulators:
+// requests in through REST and Kafka, out through SendGrid, Twilio, SMTP, FCM and the in-app inbox.
+import { CLOCK_OFFSET_KEY } from '@notify/runtime';
+import { Topics, type NotificationRequest } from '@notify/schemas';
+import { ApiKeyRepository, TenantRepository } from '@notify/stores';
+import { fakeFcmToken } from '@notify/provider-emulators';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchPipeline, type RunningPipeline } from '../../scripts/pipeline/launch.js';
+import { produce, testSerde, waitFor } from '../support/kafka.js';
+import { REPO_ROOT, stackEnv, uniqueName } from '../support/stack-env.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const env = stackEnv();
+const tenant = uniqueName('e2e');
+const otherTenant = uniqueName('e2e-other');
+const mongo = new MongoClient(env.MONGODB_URI);
+const redis = new Redis(env.REDIS_URL);
+let pipeline: RunningPipeline;
+let key = '';
+let otherKey = '';
+
+async function api(method: string, route: string, body?: unknown, apiKey: string | null = key, headers: Record<string, string> = {}) {
+  const res = await fetch(`${pipeline.ingestUrl}${route}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Loose };
+}
+
+async function notify(body: Record<string, unknown>, idempotencyKey = uniqueName('k')) {
+  const res = await api('POST', '/v1/notifications', { templateId: 'welcome', category: 'account', data: { name: 'Ada' }, ...body }, key, { 'idempotency-key': idempotencyKey });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.notificationIds as string[];
+}
+
+async function timeline(id: string): Promise<Loose> {
+  return (await api('GET', `/v1/notifications/${id}`)).body;
+}
+
+/** Waits until the notification's timeline has an event matching `match`, and returns the timeline. */
+async function waitForEvent(id: string, match: Record<string, unknown>, timeoutMs = 60_000): Promise<Loose> {
+  let last: Loose;
+  const matches = (e: Loose) => Object.entries(match).every(([k, v]) => e[k] === v);
+  await waitFor(
+    async () => {
+      last = await timeline(id);
+      return Boolean(last?.timeline?.some(matches));
+    },
+    timeoutMs,
+    `${JSON.stringify(match)} on ${id}`,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; timeline: ${JSON.stringify(last?.timeline?.map((e: Loose) => `${e.status}/${e.stage}/${e.channel}/${e.provider}/${e.reason}`))}`);
+  });
+  return last;
+}
+
+const sendgridFor = (id: string): Loose[] => pipeline.emulators.sendgrid.received.filter((r: Loose) => r.body.custom_args?.notification_id === id);
+
+async function recipient(userId: string, profile: Record<string, unknown>) {
+  const res = await api('PUT', `/v1/recipients/${userId}`, { locale: 'en-GB', timezone: 'UTC', ...profile });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+function hhmm(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+beforeAll(async () => {
+  await mongo.connect();
+  await redis.del(CLOCK_OFFSET_KEY);
+  const db = mongo.db();
+  await new TenantRepository(db).upsert({ tenantId: tenant, name: 'E2E', defaultLocale: 'en' });
+  await new TenantRepository(db).upsert({ tenantId: otherTenant, name: 'Other', defaultLocale: 'en' });
+  key = (await new ApiKeyRepository(db).create({ tenantId: tenant, rateLimitPerMinute: 10_000 })).key;
+  otherKey = (await new ApiKeyRepository(db).create({ tenantId: otherTenant })).key;
+
+  const clocked = { CLOCK_OFFSET_REDIS_URL: env.REDIS_URL };
+  pipeline = await launchPipeline({
+    stack: env,
+    logDir: path.join(REPO_ROOT, 'reports', 'logs', `pipeline-${Date.now()}`),
+    env: { RETRY_DELAYS_MS: '500,1500,3000' },
+    serviceEnv: {
+      'preference-filter': { ...clocked, FREQUENCY_CAPS: JSON.stringify([{ category: 'promo', channel: '*', max: 1, windowMs: 3_600_000 }]) },
+      scheduler: clocked,
+      'sender-sendgrid': { CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_OPEN_MS: '60000' },
+    },
+  });
+
+  for (const [channel, subject, body, html] of [
+    ['EMAIL', 'Welcome, {{name}}', 'Hello {{name}}, welcome aboard.', '<p>Hello <b>{{name}}</b></p>'],
+    ['SMS', null, 'Hi {{name}}, welcome!', null],
+    ['PUSH', 'Welcome', 'Hi {{name}}', null],
+    ['IN_APP', 'Welcome', 'Hello {{name}} (in-app)', null],
+  ] as const) {
+    const res = await api('POST', '/v1/templates/welcome/versions', { channel, locale: 'en', body, ...(subject ? { subject } : {}), ...(html ? { html } : {}) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await redis.del(CLOCK_OFFSET_KEY);
+  await pipeline?.stop();
+  await mongo.close();
+  redis.disconnect();
+}, 120_000);
+
+describe('pipeline end to end', () => {
+  it('delivers a REST request by email and SMS with rendered content, and the timeline shows every hop', async () => {
+    await recipient('ada', { email: 'ada@example.com', phone: '+15005550101' });
+    const [id] = await notify({ recipients: ['ada'], channels: ['EMAIL', 'SMS'], data: { name: '<Ada>' } });
+    const t = await waitForEvent(id!, { status: 'SENT', channel: 'SMS' });
+    await waitForEvent(id!, { status: 'SENT', channel: 'EMAIL' });
+
+    const mail = sendgridFor(id!);
+    expect(mail).toHaveLength(1);
+    expect(mail[0].body.subject).toBe('Welcome, <Ada>');
+    expect(mail[0].body.content.find((c: Loose) => c.type === 'text/html').value).toBe('<p>Hello <b>&lt;Ada&gt;</b></p>');
+    const sms = pipeline.emulators.twilio.received.filter((r) => r.to === '+15005550101');
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.body).toBe('Hi <Ada>, welcome!');
+
+    const stages = new Set((await timeline(id!)).timeline.map((e: Loose) => `${e.status}:${e.stage}`));
+    for (const hop of ['ACCEPTED:ingest', 'ROUTED:channel-router', 'SENT:sender']) expect(stages).toContain(hop);
+    expect(t.timeline.filter((e: Loose) => e.status === 'ROUTED').map((e: Loose) => e.provider).sort()).toEqual(['sendgrid', 'twilio']);
+  });
+
+  it('accepts a Kafka request and fans it out, one notification per recipient, to push and in-app', async () => {
+    const token = fakeFcmToken();
+    await recipient('grace', { deviceTokens: [token] });
+    await recipient('linus', {});
+    const serde = await testSerde([Topics.requests]);
+    const request: NotificationRequest = {
+      tenantId: tenant,
+      idempotencyKey: uniqueName('kafka'),
+      recipients: ['grace', 'linus'],
+      templateId: 'welcome',
+      category: 'account',
+      channels: ['PUSH', 'IN_APP'],
+      priority: 'NORMAL',
+      data: { name: 'Grace' },
+      scheduledFor: null,
+      expiresAt: null,
+      requestedAt: Date.now(),
+    };
+    await produce(Topics.requests.name, [{ key: tenant, value: serde.encode(Topics.requests, request), headers: { 'x-notify-requested-at': String(Date.now()) } }]);
+
+    await waitFor(() => pipeline.emulators.fcm.received.some((r) => r.message.token === token), 60_000, 'push to grace');
+    const inbox = mongo.db().collection('inapp_inbox');
+    await waitFor(async () => (await inbox.countDocuments({ tenantId: tenant, userId: { $in: ['grace', 'linus'] } })) === 2, 60_000, 'two inbox entries');
+    const linus = await inbox.findOne({ tenantId: tenant, userId: 'linus' });
+    expect(linus?.body).toBe('Hello Grace (in-app)');
+    // linus has no device token: PUSH is unreachable for him, IN_APP still goes out.
+    await waitForEvent(String(linus!._id), { status: 'SENT', channel: 'IN_APP' });
+  });
+
+  it('suppresses an opted-out channel with its reason', async () => {
+    await recipient('opt', { email: 'opt@example.com' });
+    expect((await api('PUT', '/v1/recipients/opt/preferences', { categories: { marketing: { EMAIL: false } } })).status).toBe(200);
+    const [id] = await notify({ recipients: ['opt'], channels: ['EMAIL'], category: 'marketing' });
+    const t = await waitForEvent(id!, { status: 'SUPPRESSED' });
+    expect(t.timeline.find((e: Loose) => e.status === 'SUPPRESSED').reason).toBe('opted_out');
+    expect(sendgridFor(id!)).toHaveLength(0);
+  });
+
+  it('defers during quiet hours and delivers when the window ends (test-controlled clock); expires what cannot wait', async () => {
+    const now = Date.now();
+    await recipient('night', { email: 'night@example.com' });
+    const quiet = { start: hhmm(now - 3_600_000), end: hhmm(now + 3_600_000) };
+    expect((await api('PUT', '/v1/recipients/night/preferences', { quietHours: quiet })).status).toBe(200);
+
+    const [deferred] = await notify({ recipients: ['night'], channels: ['EMAIL'] });
+    const [expiring] = await notify({ recipients: ['night'], channels: ['EMAIL'], expiresAt: new Date(now + 10 * 60_000).toISOString() });
+    const d = await waitForEvent(deferred!, { status: 'DEFERRED' });
+    expect(d.timeline.find((e: Loose) => e.status === 'DEFERRED').reason).toBe('quiet_hours');
+    const x = await waitForEvent(expiring!, { status: 'SUPPRESSED' });
+    expect(x.timeline.find((e: Loose) => e.status === 'SUPPRESSED').reason).toBe('expired');
+    expect(sendgridFor(deferred!)).toHaveLength(0);
+
+    await redis.set(CLOCK_OFFSET_KEY, String(2 * 3_600_000)); // two hours on: the window has ended
+    try {
+      await waitForEvent(deferred!, { status: 'SENT', channel: 'EMAIL' }, 60_000);
+    } finally {
+      await redis.del(CLOCK_OFFSET_KEY);
+    }
+    expect(sendgridFor(deferred!)).toHaveLength(1);
+  });
+
+  it('applies a frequency cap', async () => {
+    await recipient('capped', { email: 'capped@example.com' });
+    const [first] = await notify({ recipients: ['capped'], channels: ['EMAIL'], category: 'promo' });
+    await waitForEvent(first!, { status: 'SENT' });
+    const [second] = await notify({ recipients: ['capped'], channels: ['EMAIL'], category: 'promo' });
+    const t = await waitForEvent(second!, { status: 'SUPPRESSED' });
+    expect(t.timeline.find((e: Loose) => e.status === 'SUPPRESSED').reason).toBe('frequency_cap');
+  });
+
+  it('answers a repeated idempotency key with the first answer and sends once', async () => {
+    await recipient('twice', { email: 'twice@example.com' });
+    const k = uniqueName('same');
+    const [a] = await notify({ recipients: ['twice'], channels: ['EMAIL'] }, k);
+    const [b] = await notify({ recipients: ['twice'], channels: ['EMAIL'] }, k);
+    expect(b).toBe(a);
+    await waitForEvent(a!, { status: 'SENT' });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(sendgridFor(a!)).toHaveLength(1);
+  });
+
+  it('retries a SendGrid 503 and delivers once; a 400 fails without retry', async () => {
+    await recipient('flaky', { email: 'flaky@example.com' });
+    pipeline.emulators.sendgrid.control.failNext(1, 503);
+    const [retried] = await notify({ recipients: ['flaky'], channels: ['EMAIL'] });
+    await waitForEvent(retried!, { status: 'SENT', provider: 'sendgrid' });
+    expect(sendgridFor(retried!)).toHaveLength(1);
+
+    const callsBefore = pipeline.emulators.sendgrid.calls.length;
+    pipeline.emulators.sendgrid.control.failNext(1, 400);
+    const [rejected] = await notify({ recipients: ['flaky'], channels: ['EMAIL'] });
+    const t = await waitForEvent(rejected!, { status: 'FAILED' });
+    expect(t.timeline.find((e: Loose) => e.status === 'FAILED').reason).toMatch(/PROVIDER_REJECTED/);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(pipeline.emulators.sendgrid.calls.length - callsBefore).toBe(1);
+  });
+
+  it('opens the circuit when SendGrid keeps failing and fails over to SMTP', async () => {
+    await recipient('failover', { email: 'failover@example.com' });
+    pipeline.emulators.sendgrid.control.setFailureRate({ rate5xx: 1, rate429: 0 });
+    try {
+      const ids = await Promise.all([1, 2, 3, 4].map(() => notify({ recipients: ['failover'], channels: ['EMAIL'] })));
+      for (const [id] of ids) {
+        const t = await waitForEvent(id!, { status: 'SENT', provider: 'smtp' }, 90_000);
+        expect(t.timeline.some((e: Loose) => e.status === 'ROUTED' && e.provider === 'smtp' && e.attributes?.failoverFrom === 'sendgrid')).toBe(true);
+      }
+      const outbox = pipeline.emulators.smtp.received.filter((m) => m.to.some((to) => to.includes('failover@example.com')));
+      expect(outbox).toHaveLength(4);
+      expect(outbox[0]!.subject).toBe('Welcome, Ada');
+      expect(await pipeline.processes.get('sender-sendgrid')!.metrics()).toMatch(/notify_provider_circuit_state\{[^}]*provider="sendgrid"[^}]*\} 2/);
+    } finally {
+      pipeline.emulators.sendgrid.control.reset();
+    }
+  });
+
+  it('rejects bad input, a missing key, an unknown recipient and another tenant\'s notification', async () => {
+    const bad = await api('POST', '/v1/notifications', { recipients: [], templateId: '', channels: ['FAX'] });
+    expect(bad.status).toBe(400);
+    const fields = bad.body.error.fields.map((f: Loose) => f.path);
+    expect(fields).toEqual(expect.arrayContaining(['recipients', 'templateId', 'channels[0]', 'category']));
+
+    expect((await api('POST', '/v1/notifications', { recipients: ['ada'] }, null)).status).toBe(401);
+
+    const unknown = await api('POST', '/v1/notifications', { recipients: ['nobody'], templateId: 'welcome', category: 'account' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain('nobody');
+
+    const [mine] = await notify({ recipients: ['ada'], channels: ['EMAIL'] });
+    expect((await api('GET', `/v1/notifications/${mine}`, undefined, otherKey)).status).toBe(404);
+  });
+});
