@@ -9,6 +9,7 @@ import {
   type EmulatorSet,
 } from '@notify/provider-emulators';
 import path from 'node:path';
+import { acquirePipelineLock } from './pipeline-lock.js';
 import { freePort, REPO_ROOT, spawnService, type ServiceProcess } from './service-process.js';
 
 export interface StackEndpoints {
@@ -44,6 +45,8 @@ export interface LaunchOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Start only these (default: all). */
   only?: readonly ServiceName[];
+  /** How long to wait for another launched pipeline on this machine to stop (default 30 min). */
+  lockTimeoutMs?: number;
 }
 
 export interface RunningPipeline {
@@ -67,6 +70,7 @@ function entryOf(name: ServiceName): string {
  * and at the stack; resolves when every service answers /readyz.
  */
 export async function launchPipeline(options: LaunchOptions): Promise<RunningPipeline> {
+  const unlock = await acquirePipelineLock(options.lockTimeoutMs ?? 30 * 60_000);
   const [sendgrid, twilio, fcm, webhook, smtp, smtpControl, ingestPort, statusPort, gatewayPort] = await Promise.all(
     Array.from({ length: 9 }, () => freePort()),
   );
@@ -120,6 +124,7 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
       }),
     );
     await emulators.stop();
+    unlock();
   };
   try {
     const started = await Promise.all(names.map(start));
