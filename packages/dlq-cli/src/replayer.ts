@@ -161,12 +161,12 @@ export class Replayer {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner, // the Java client's murmur2: same key, same partition
     });
-    await producer.connect();
-    await fenceEarlierRuns(producer);
     const tally = new ReplayTally(false);
     let outcome: ReplayOutcome = 'completed';
     let failure: unknown;
     try {
+      await producer.connect();
+      await fenceEarlierRuns(producer);
       const planner = await this.planner(options);
       const committed = await committedOffsets(admin, groupId, options.dlqTopic);
       const ranges = new PartitionRanges(await captureRanges(admin, options.dlqTopic, committed));
