@@ -123,6 +123,15 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     });
 
     for (const p of this.producers) await p.connect();
+    // kafkajs registers a transactional id (fencing its predecessor and letting the coordinator finish
+    // the predecessor's last transaction) only when a first transaction begins. Do it before joining the
+    // group, so the offsets read at join already include everything the predecessor committed.
+    if (this.eos) {
+      for (const p of this.producers) {
+        const txn = await withTransactionRetry(() => p.transaction(), this.log);
+        await txn.abort();
+      }
+    }
     this.idle.push(...this.producers);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });

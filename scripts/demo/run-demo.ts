@@ -1,0 +1,154 @@
+// The demo: the whole pipeline on this machine, a handful of notifications through REST and Kafka, and
+// where each one landed: timelines, the SMTP outbox, the in-app inbox, the provider emulators.
+import { Topics, type NotificationRequest } from '@notify/schemas';
+import { AvroSerde } from '@notify/runtime';
+import { fakeFcmToken } from '@notify/provider-emulators';
+import { ApiKeyRepository, TenantRepository } from '@notify/stores';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import path from 'node:path';
+import { launchPipeline, type StackEndpoints } from '../pipeline/launch.js';
+import { REPO_ROOT } from '../pipeline/service-process.js';
+
+const stack: StackEndpoints = {
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+  SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
+  MONGODB_URI: process.env.MONGODB_URI!,
+  REDIS_URL: process.env.REDIS_URL!,
+};
+const keep = process.argv.includes('--keep');
+const say = (s = '') => process.stdout.write(`${s}\n`);
+const TERMINAL = new Set(['SENT', 'DELIVERED', 'SUPPRESSED', 'FAILED', 'DEAD_LETTERED', 'BOUNCED']);
+
+const logDir = path.join(REPO_ROOT, '.stack', 'demo-logs');
+say('Starting every service (ingest, enrichment, preference-filter, scheduler, channel-router, six senders, status-tracker, inapp-gateway)...');
+const pipeline = await launchPipeline({
+  stack,
+  logDir,
+  lockTimeoutMs: 5_000,
+  serviceEnv: {
+    // Email goes out over SMTP in the demo so it lands in a local outbox; SendGrid is the fallback.
+    'channel-router': { ROUTING_CONFIG: JSON.stringify({ channels: { EMAIL: { provider: 'smtp', fallbackProviders: ['sendgrid'] } } }) },
+  },
+});
+say(`All services ready. Logs: ${path.relative(process.cwd(), logDir)}/`);
+
+const mongo = new MongoClient(stack.MONGODB_URI);
+await mongo.connect();
+const db = mongo.db();
+const tenant = 'demo';
+await new TenantRepository(db).upsert({ tenantId: tenant, name: 'Demo Inc.', defaultLocale: 'en' });
+const { key } = await new ApiKeyRepository(db).create({ tenantId: tenant, scopes: ['admin'] });
+
+async function api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${pipeline.ingestUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  if (res.status >= 400) throw new Error(`${method} ${route} → ${res.status} ${JSON.stringify(json)}`);
+  return json!;
+}
+
+const pushToken = fakeFcmToken();
+await api('PUT', '/v1/recipients/ada', { email: 'ada@example.com', phone: '+15005550100', locale: 'en-GB', timezone: 'Europe/London' });
+await api('PUT', '/v1/recipients/grace', { email: 'grace@example.com', deviceTokens: [pushToken], locale: 'fr-FR', timezone: 'Europe/Paris' });
+await api('PUT', '/v1/recipients/linus', { email: 'linus@example.com', locale: 'en', timezone: 'UTC' });
+await api('PUT', '/v1/recipients/linus/preferences', { categories: { marketing: { EMAIL: false } } });
+for (const t of [
+  { channel: 'EMAIL', locale: 'en', subject: 'Welcome, {{name}}!', body: 'Hello {{name}}, your account is ready.', html: '<h1>Hello {{name}}</h1><p>Your account is ready.</p>' },
+  { channel: 'EMAIL', locale: 'fr', subject: 'Bienvenue, {{name}} !', body: 'Bonjour {{name}}, votre compte est prêt.' },
+  { channel: 'SMS', locale: 'en', body: 'Hi {{name}}, your account is ready.' },
+  { channel: 'PUSH', locale: 'en', subject: 'Welcome', body: 'Hi {{name}} 👋' },
+  { channel: 'IN_APP', locale: 'en', subject: 'Welcome aboard', body: 'Hello {{name}}, have a look around.' },
+]) {
+  await api('POST', '/v1/templates/welcome/versions', t);
+}
+say('Tenant "demo" with recipients ada, grace, linus and a "welcome" template (email en/fr, SMS, push, in-app).');
+
+const sent: Array<{ label: string; ids: string[] }> = [];
+const rest = async (label: string, body: Record<string, unknown>) => {
+  const res = await api('POST', '/v1/notifications', { templateId: 'welcome', category: 'account', ...body }, { 'idempotency-key': `demo-${label}-${Date.now()}` });
+  sent.push({ label, ids: res.notificationIds as string[] });
+};
+await rest('ada: email + SMS (REST)', { recipients: ['ada'], channels: ['EMAIL', 'SMS'], data: { name: 'Ada' } });
+await rest('grace: email in French + push + in-app (REST)', { recipients: ['grace'], channels: ['EMAIL', 'PUSH', 'IN_APP'], data: { name: 'Grace' } });
+await rest('linus: marketing email, opted out (REST)', { recipients: ['linus'], channels: ['EMAIL'], category: 'marketing', data: { name: 'Linus' } });
+await rest('ada: scheduled 5 s from now (REST)', { recipients: ['ada'], channels: ['EMAIL'], data: { name: 'Ada' }, scheduledFor: new Date(Date.now() + 5000).toISOString() });
+
+const kafka = new Kafka({ clientId: 'demo', brokers: stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+const serde = new AvroSerde({ url: stack.SCHEMA_REGISTRY_URL });
+await serde.prepareOutputs([Topics.requests], true);
+const request: NotificationRequest = {
+  tenantId: tenant,
+  idempotencyKey: `demo-kafka-${Date.now()}`,
+  recipients: ['ada', 'linus'],
+  templateId: 'welcome',
+  category: 'account',
+  channels: ['IN_APP'],
+  priority: 'NORMAL',
+  data: { name: 'team' },
+  scheduledFor: null,
+  expiresAt: null,
+  requestedAt: Date.now(),
+};
+const producer = kafka.producer();
+await producer.connect();
+await producer.send({ topic: Topics.requests.name, messages: [{ key: tenant, value: serde.encode(Topics.requests, request), headers: { 'x-notify-requested-at': String(Date.now()) } }] });
+await producer.disconnect();
+say('Sent 4 requests over REST and 1 over Kafka (notify.requests.v1, fanned out to ada and linus).');
+
+// Wait until every notification has a terminal event per channel it was routed to (or a final one).
+const deadline = Date.now() + 60_000;
+const timelines = new Map<string, Array<Record<string, string | null>>>();
+const kafkaIds = async () =>
+  (await db.collection('notification_events').distinct('notificationId', { tenantId: tenant, 'attributes.source': 'KAFKA' })) as string[];
+for (;;) {
+  const ids = [...sent.flatMap((s) => s.ids), ...(await kafkaIds())];
+  let done = ids.length >= 6;
+  for (const id of ids) {
+    const t = (await api('GET', `/v1/notifications/${id}`)).timeline as Array<Record<string, string | null>>;
+    timelines.set(id, t);
+    const routed = t.filter((e) => e.status === 'ROUTED').length;
+    const terminal = t.filter((e) => TERMINAL.has(e.status!)).length;
+    if (terminal === 0 || terminal < routed) done = false;
+  }
+  if (done || Date.now() > deadline) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+say('\n== Timelines ==');
+const labels = new Map(sent.flatMap((s) => s.ids.map((id) => [id, s.label] as const)));
+for (const [id, t] of timelines) {
+  say(`\n${labels.get(id) ?? 'Kafka request (in-app)'}  [${id}]`);
+  for (const e of t) {
+    const where = [e.channel, e.provider].filter(Boolean).join(' via ');
+    say(`  ${String(e.occurredAt).slice(11, 23)}  ${e.status!.padEnd(12)} ${e.stage!.padEnd(18)} ${where.padEnd(20)} ${e.reason ?? ''}`);
+  }
+}
+
+say('\n== SMTP outbox (local SMTP server) ==');
+for (const m of pipeline.emulators.smtp.received) say(`  to ${m.to.join(', ')}: "${m.subject}"  ${m.messageId ?? ''}`);
+say('\n== SMS (Twilio emulator) ==');
+for (const m of pipeline.emulators.twilio.received) say(`  to ${m.to}: "${m.body}"  ${m.sid}`);
+say('\n== Push (FCM emulator) ==');
+for (const m of pipeline.emulators.fcm.received) say(`  token ${m.message.token?.slice(0, 12)}…: "${m.message.notification?.title}: ${m.message.notification?.body}"`);
+say('\n== In-app inboxes (inapp-gateway REST) ==');
+for (const user of ['ada', 'grace', 'linus']) {
+  const res = await fetch(`${pipeline.gatewayUrl}/v1/inbox/${user}`, { headers: { authorization: `Bearer ${key}` } });
+  const items = ((await res.json()) as { items: Array<{ title: string | null; body: string; readAt: string | null }> }).items;
+  say(`  ${user}: ${items.length ? items.map((i) => `"${i.title}: ${i.body}"${i.readAt ? '' : ' (unread)'}`).join('; ') : '(empty)'}`);
+}
+
+if (keep) {
+  say(`\nThe pipeline keeps running (Ctrl-C to stop it):`);
+  say(`  REST API     ${pipeline.ingestUrl}/v1/notifications   (API key: ${key})`);
+  say(`  OpenAPI      ${pipeline.ingestUrl}/v1/openapi.json`);
+  say(`  In-app       ${pipeline.gatewayUrl}/v1/inbox/<userId>  and  ws://${pipeline.gatewayUrl.slice(7)}/v1/inapp/ws?userId=<id>`);
+  for (const [name, p] of pipeline.processes) say(`  ${name.padEnd(18)} http://127.0.0.1:${p.adminPort}/metrics`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
+await mongo.close();
+await pipeline.stop();
+say('\nServices stopped. The stack is still up: `npm run stack -- down` stops it.');
