@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchPipeline, type RunningPipeline } from '../../scripts/pipeline/launch.js';
 import { produce, testSerde, waitFor } from '../support/kafka.js';
+import { monitoredMetricNames } from '../support/monitoring-queries.js';
 import { REPO_ROOT, stackEnv, uniqueName } from '../support/stack-env.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,6 +24,7 @@ const redis = new Redis(env.REDIS_URL);
 let pipeline: RunningPipeline;
 let key = '';
 let otherKey = '';
+let adminKey = '';
 
 async function api(method: string, route: string, body?: unknown, apiKey: string | null = key, headers: Record<string, string> = {}) {
   const res = await fetch(`${pipeline.ingestUrl}${route}`, {
@@ -81,6 +83,7 @@ beforeAll(async () => {
   await new TenantRepository(db).upsert({ tenantId: otherTenant, name: 'Other', defaultLocale: 'en' });
   key = (await new ApiKeyRepository(db).create({ tenantId: tenant, rateLimitPerMinute: 10_000 })).key;
   otherKey = (await new ApiKeyRepository(db).create({ tenantId: otherTenant })).key;
+  adminKey = (await new ApiKeyRepository(db).create({ tenantId: tenant, scopes: ['admin'] })).key;
 
   const clocked = { CLOCK_OFFSET_REDIS_URL: env.REDIS_URL };
   pipeline = await launchPipeline({
@@ -261,5 +264,45 @@ describe('pipeline end to end', () => {
 
     const [mine] = await notify({ recipients: ['ada'], channels: ['EMAIL'] });
     expect((await api('GET', `/v1/notifications/${mine}`, undefined, otherKey)).status).toBe(404);
+  });
+
+  it('holds a switched-off provider in Kafka and delivers when it is switched on; steers by rollout percentage', async () => {
+    await recipient('held', { phone: '+15005550199', email: 'held@example.com' });
+    const patch = (body: unknown) => api('PATCH', '/v1/admin/controls', body, adminKey);
+    expect((await api('PATCH', '/v1/admin/controls', { providers: { twilio: { enabled: false } } })).status).toBe(403);
+    expect((await patch({ providers: { twilio: { enabled: false } } })).status).toBe(200);
+    try {
+      await new Promise((r) => setTimeout(r, 3000)); // every replica refreshes within CONTROLS_REFRESH_MS
+      const [id] = await notify({ recipients: ['held'], channels: ['SMS'] });
+      await waitForEvent(id!, { status: 'ROUTED', provider: 'twilio' });
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(pipeline.emulators.twilio.received.filter((m) => m.to === '+15005550199')).toHaveLength(0);
+      expect((await timeline(id!)).timeline.some((e: Loose) => e.status === 'SENT')).toBe(false);
+
+      expect((await patch({ providers: { twilio: { enabled: true } } })).status).toBe(200);
+      await waitForEvent(id!, { status: 'SENT', provider: 'twilio' }, 30_000);
+      expect(pipeline.emulators.twilio.received.filter((m) => m.to === '+15005550199')).toHaveLength(1);
+
+      // Rollout 0 % for SendGrid: every recipient goes to the next provider (SMTP).
+      expect((await patch({ providers: { sendgrid: { rolloutPercent: 0 } } })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 3000));
+      const [steered] = await notify({ recipients: ['held'], channels: ['EMAIL'] });
+      await waitForEvent(steered!, { status: 'SENT', provider: 'smtp' });
+    } finally {
+      await patch({ providers: { twilio: { enabled: true }, sendgrid: { rolloutPercent: 100 } } });
+    }
+  });
+
+  it('exports every metric the dashboard and the alert rules use', async () => {
+    const exported = new Set<string>();
+    for (const p of pipeline.processes.values()) {
+      for (const m of (await p.metrics()).matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
+        exported.add(m[1]!);
+        if (m[2] === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${m[1]}${suffix}`);
+      }
+    }
+    // `up` is written by Prometheus for every scrape target, not by the services.
+    const missing = [...monitoredMetricNames()].filter((name) => name !== 'up' && !exported.has(name));
+    expect(missing).toEqual([]);
   });
 });
