@@ -1,4 +1,3 @@
-import { ErrorCodes, PermanentError } from '@notify/runtime';
 import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { toDlqEntry, type DlqEntry } from './dlq-entry.js';
 import { captureRanges, committedOffsets, readEntries } from './dlq-reader.js';
@@ -10,7 +9,7 @@ import { consumeRanges } from './range-consumer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReplayPlanner, type EntryPlan } from './replay-plan.js';
 import { ReplayTally, type ReplayOutcome, type ReplaySummary } from './replay-summary.js';
-import { isFenced, withTransactionRetry } from './transaction-retry.js';
+import { ErrorCodes, isFenced, PermanentError, withTransactionRetry } from '@notify/runtime';
 import { usageError } from './usage-error.js';
 
 export interface ReplayOptions {

@@ -17,4 +17,4 @@ export { runService, type ServiceContext, type RunningService } from './service.
 export { statusOutput, statusEvent, deadLetteredStatus, type StatusSubject } from './status-output.js';
 export { connectMongo, connectRedis } from './store-clients.js';
 export { CLOCK_OFFSET_KEY, systemClock, type Clock } from './clock.js';
-export { withTransactionRetry } from './transaction-retry.js';
+export { isFenced, withTransactionRetry } from './transaction-retry.js';

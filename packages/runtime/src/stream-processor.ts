@@ -9,7 +9,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { nextRetryStep } from './retry-policy.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
-import { withTransactionRetry } from './transaction-retry.js';
+import { isFenced, withTransactionRetry } from './transaction-retry.js';
 
 export interface StreamProcessorOptions {
   service: string;
@@ -203,7 +203,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       }
     } catch (err) {
       const failure = toFailure(err);
-      if (isFencing(err)) {
+      if (isFenced(err)) {
         this.opts.onFatal(failure);
         return;
       }
@@ -446,9 +446,4 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       ...(value !== undefined && this.definition.bindings ? this.definition.bindings(value) : {}),
     });
   }
-}
-
-function isFencing(err: unknown): boolean {
-  const type = (err as { type?: string })?.type;
-  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
 }
