@@ -8,6 +8,10 @@ import { apiKeyAuth, caller } from './api-key-auth.js';
 import { createHttpApp, listen } from './http-app.js';
 import { rateLimit } from './rate-limit.js';
 
+interface ErrorBody {
+  error: { code: string; fields?: unknown };
+}
+
 const mongo = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify');
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:16379');
 let base = '';
@@ -49,13 +53,13 @@ describe('http app', () => {
     expect((await post({ name: 'x' }, {})).status).toBe(401);
     const res = await post({ name: 'x' }, { authorization: 'Bearer nk_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro' });
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('UNAUTHENTICATED');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('UNAUTHENTICATED');
   });
 
   it('answers validation errors with 400 naming the fields, bad JSON and oversize bodies too', async () => {
     const bad = await post({});
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.fields).toEqual([{ path: 'name', message: 'required' }]);
+    expect(((await bad.json()) as ErrorBody).error.fields).toEqual([{ path: 'name', message: 'required' }]);
     expect((await post('{oops')).status).toBe(400);
     expect((await post({ name: 'x'.repeat(2000) })).status).toBe(413);
   });
@@ -65,7 +69,7 @@ describe('http app', () => {
     for (let i = 0; i < 5; i++) results.push(await post({ name: `n${i}` }));
     const ok = results.filter((r) => r.status === 201);
     expect(ok.length).toBeGreaterThanOrEqual(1);
-    expect((await ok[0]!.json()).tenant).toBe('acme');
+    expect(((await ok[0]!.json()) as { tenant: string }).tenant).toBe('acme');
     const limited = results.find((r) => r.status === 429);
     expect(limited).toBeDefined();
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
