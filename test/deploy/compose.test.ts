@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_NAMES } from '../../scripts/pipeline/launch.js';
 import { REPO_ROOT } from '../support/stack-env.js';
 
 function composeCommand(): string[] | undefined {
@@ -25,6 +26,13 @@ function servicesWithHealthchecks(config: string): string[] {
 }
 
 describe.skipIf(!compose)('docker-compose.yml', () => {
+  it('names the monitoring and emulator profiles', () => {
+    const [cmd, ...pre] = compose!;
+    const res = spawnSync(cmd!, [...pre, '-f', path.join(REPO_ROOT, 'docker-compose.yml'), '--profile', 'emulators', '--profile', 'monitoring', 'config', '--services'], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    expect(res.stdout.split('\n')).toEqual(expect.arrayContaining(['provider-emulators', 'prometheus', 'grafana', 'init']));
+  });
+
   it('is a valid compose file with a healthcheck on every infrastructure service', () => {
     const [cmd, ...pre] = compose!;
     const file = path.join(REPO_ROOT, 'docker-compose.yml');
@@ -32,7 +40,7 @@ describe.skipIf(!compose)('docker-compose.yml', () => {
     expect(res.stderr).not.toMatch(/error/i);
     expect(res.status).toBe(0);
     expect(servicesWithHealthchecks(res.stdout)).toEqual(
-      expect.arrayContaining(['kafka', 'schema-registry', 'mongodb', 'redis']),
+      expect.arrayContaining(['kafka', 'schema-registry', 'mongodb', 'redis', ...SERVICE_NAMES]),
     );
   });
 });
