@@ -15,6 +15,7 @@ import { notificationId } from '../../services/ingest/src/domain/notification-id
 import { headerText, kafka, readTopic, testSerde, waitFor } from '../support/kafka.js';
 import { freePort, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { acquirePipelineLock } from '../../scripts/pipeline/pipeline-lock.js';
 
 // Responses are read loosely: each test asserts the shape it expects.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -93,7 +94,11 @@ const requestBody = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+// These services consume the pipeline's global topics: never alongside another launched pipeline.
+let releaseLock = () => {};
+
 beforeAll(async () => {
+  releaseLock = await acquirePipelineLock(30 * 60_000);
   await mongo.connect();
   const db = mongo.db();
   const tenants = new TenantRepository(db);
@@ -136,6 +141,7 @@ afterAll(async () => {
     await ingest.exited;
   }
   await mongo.close();
+  releaseLock();
 });
 
 describe('ingest REST API against the real stack', () => {

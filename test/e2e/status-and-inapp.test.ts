@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { kafka, produce, testSerde, waitFor } from '../support/kafka.js';
 import { freePort, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { REPO_ROOT, stackEnv, uniqueName } from '../support/stack-env.js';
+import { acquirePipelineLock } from '../../scripts/pipeline/pipeline-lock.js';
 
 const GATEWAY_ENTRY = path.join(REPO_ROOT, 'services', 'inapp-gateway', 'src', 'main.ts');
 const TRACKER_ENTRY = path.join(REPO_ROOT, 'services', 'status-tracker', 'src', 'main.ts');
@@ -30,7 +31,11 @@ let db: Db;
 let redis: Redis;
 let running: ServiceProcess[] = [];
 
+// These services consume the pipeline's global topics: never alongside another launched pipeline.
+let releaseLock = () => {};
+
 beforeAll(async () => {
+  releaseLock = await acquirePipelineLock(30 * 60_000);
   mongo = await new MongoClient(mongoUri(), { serverSelectionTimeoutMS: 5_000 }).connect();
   db = mongo.db();
   redis = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -45,6 +50,7 @@ afterAll(async () => {
   await db.dropDatabase();
   await mongo.close();
   await redis.quit();
+  releaseLock();
 });
 
 async function start(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess & { httpPort: number }> {
