@@ -27,13 +27,13 @@ export const MetricNames = {
   STATUS_EVENTS: 'notify_status_events_total',
   /** counter {service, method, route, status} */
   HTTP_REQUESTS: 'notify_http_requests_total',
-  /** counter {provider, event, outcome}: delivery callbacks from providers */
+  /** counter {provider, outcome}: delivery callbacks from providers */
   PROVIDER_CALLBACKS: 'notify_provider_callbacks_total',
   /** gauge: open in-app WebSockets on a gateway replica */
   INAPP_SOCKETS: 'notify_inapp_sockets',
   /** counter {outcome}: in-app WebSocket connection attempts */
   INAPP_CONNECTIONS: 'notify_inapp_connections_total',
-  /** counter {type}: messages pushed to in-app sockets */
+  /** counter {outcome}: messages pushed to in-app sockets */
   INAPP_MESSAGES: 'notify_inapp_messages_total',
   /** counter {reason}: in-app sockets closed */
   INAPP_SOCKETS_CLOSED: 'notify_inapp_sockets_closed_total',
