@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Benchmark name → entry point (relative to the repository root). */
 const BENCHMARKS = {
   runtime: 'test/bench/runtime.ts', // the stream runtime against a bare kafkajs relay
-  // e2e: 'test/bench/e2e.ts',
+  e2e: 'test/bench/e2e.ts', // the whole pipeline end to end, against a chain of bare kafkajs relays
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,100 @@
+import type { NotificationRequest } from '@notify/schemas';
+import { ApiKeyRepository, RecipientRepository, TenantRepository } from '@notify/stores';
+import type { Db } from 'mongodb';
+
+export const TEMPLATE_ID = 'bench';
+export const CATEGORY = 'account';
+/** The provider sees `ref` in the subject: how an emulated send is matched to its request. */
+const SUBJECT_PREFIX = 'Bench ';
+
+export interface BenchTenant {
+  tenantId: string;
+  apiKey: string;
+  userIds: string[];
+}
+
+const SETUP_CONCURRENCY = 16;
+
+/** A tenant with an API key that is never rate limited, `recipients` email recipients and one template. */
+export async function createBenchTenant(
+  db: Db,
+  ingestUrl: string,
+  tenantId: string,
+  recipients: number,
+): Promise<BenchTenant> {
+  await new TenantRepository(db).upsert({ tenantId, name: 'Benchmark', defaultLocale: 'en' });
+  const apiKey = (await new ApiKeyRepository(db).create({ tenantId, rateLimitPerMinute: 100_000_000 })).key;
+  const repo = new RecipientRepository(db);
+  const userIds = Array.from({ length: recipients }, (_, i) => `u${i}`);
+  for (let i = 0; i < userIds.length; i += SETUP_CONCURRENCY) {
+    await Promise.all(
+      userIds
+        .slice(i, i + SETUP_CONCURRENCY)
+        .map((userId) =>
+          repo.upsert({
+            tenantId,
+            userId,
+            email: `${userId}@bench.example.com`,
+            locale: 'en',
+            timezone: 'UTC',
+          }),
+        ),
+    );
+  }
+  const res = await fetch(`${ingestUrl}/v1/templates/${TEMPLATE_ID}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({
+      channel: 'EMAIL',
+      locale: 'en',
+      subject: `${SUBJECT_PREFIX}{{ref}}`,
+      body: 'Hello {{ref}}, this is a benchmark.',
+    }),
+  });
+  if (res.status !== 201)
+    throw new Error(`creating the benchmark template answered ${res.status}: ${await res.text()}`);
+  return { tenantId, apiKey, userIds };
+}
+
+/** The ref a provider-side subject carries, or undefined for mail that is not the benchmark's. */
+export function refOfSubject(subject: string | undefined): string | undefined {
+  return subject?.startsWith(SUBJECT_PREFIX) ? subject.slice(SUBJECT_PREFIX.length) : undefined;
+}
+
+/** One REST request body: one recipient, email only. */
+export function restRequest(t: BenchTenant, ref: string, index: number): Record<string, unknown> {
+  return {
+    idempotencyKey: ref,
+    recipients: [t.userIds[index % t.userIds.length]],
+    templateId: TEMPLATE_ID,
+    category: CATEGORY,
+    channels: ['EMAIL'],
+    data: { ref },
+  };
+}
+
+/** One Kafka request (notify.requests.v1), keyed by its recipient. */
+export function kafkaRequest(
+  t: BenchTenant,
+  ref: string,
+  index: number,
+  requestedAt: number,
+): { key: string; value: NotificationRequest } {
+  const userId = t.userIds[index % t.userIds.length]!;
+  return {
+    key: `${t.tenantId}:${userId}`,
+    value: {
+      tenantId: t.tenantId,
+      idempotencyKey: ref,
+      recipients: [userId],
+      templateId: TEMPLATE_ID,
+      category: CATEGORY,
+      channels: ['EMAIL'],
+      priority: 'NORMAL',
+      data: { ref },
+      scheduledFor: null,
+      expiresAt: null,
+      requestedAt,
+    },
+  };
+}
