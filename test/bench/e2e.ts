@@ -41,9 +41,21 @@ import { loadE2eConfig, type E2eConfig } from './e2e/config.js';
 import { KafkaTarget, RefSequence, RestTarget, type LoadTarget } from './e2e/load-targets.js';
 import { loadPhase, saturationPhase, type PhaseContext, type PhaseResult } from './e2e/phases.js';
 import { runRelayChain, type RelayChainResult } from './e2e/relay-chain.js';
-import { foreignMembers, waitForFreeGroups, type GroupMember } from './e2e/group-sharing.js';
+import {
+  foreignMembers,
+  skipAbandonedBacklog,
+  waitForFreeGroups,
+  type GroupMember,
+} from './e2e/group-sharing.js';
 import { StageMonitor, type MonitoredProcess } from './e2e/stage-monitor.js';
-import { phaseTable, relayLine, slowestStage, stageLatencyTable, stageTable } from './e2e/summary.js';
+import {
+  phaseTable,
+  relayLine,
+  slowestStage,
+  stageLatencyTable,
+  stageTable,
+  storeTable,
+} from './e2e/summary.js';
 import { e2eChartSvg, type LatencySeries } from './e2e/svg-chart.js';
 import { listeningPid, portOf } from './lib/listening-process.js';
 import { writeReport } from './lib/report.js';
@@ -105,6 +117,7 @@ const cpuSeconds: Record<string, number> = {};
 let relay: RelayChainResult | undefined;
 let failure: string | undefined;
 let sharedAtStart: GroupMember[] = [];
+let skippedBacklog: Record<string, number> = {};
 let storeSizes: { before?: Record<string, number>; after?: Record<string, number> } = {};
 const admin = kafka.admin();
 
@@ -118,6 +131,12 @@ try {
   sharedAtStart = await waitForFreeGroups(admin, config.exclusiveWaitMs, log);
   if (sharedAtStart.length)
     log(`WARNING: starting while another pipeline shares the consumer groups; figures will be wrong`);
+  skippedBacklog = await skipAbandonedBacklog(admin);
+  const skipped = Object.values(skippedBacklog).reduce((a, b) => a + b, 0);
+  if (skipped)
+    log(
+      `skipped ${skipped} records earlier runs left in the pipeline's topics (${Object.keys(skippedBacklog).join(', ')})`,
+    );
   log(
     `starting ${config.allServices ? 'every service' : SERVICES.join(', ')} (after any other launched pipeline on this machine has stopped)`,
   );
@@ -173,7 +192,7 @@ try {
     const pid = port === undefined ? undefined : listeningPid(port);
     if (pid !== undefined) monitored.push({ name, pid });
   }
-  const monitor = new StageMonitor(monitored);
+  const monitor = new StageMonitor(monitored, mongo);
   monitor.start();
   const ctx: PhaseContext = { tracker, monitor, drainTimeoutMs: config.drainTimeoutMs, log };
 
@@ -308,6 +327,7 @@ writeReport(REPORT_FILE, {
   config,
   services: config.allServices ? 'all' : SERVICES,
   otherPipelineAtStart: sharedAtStart,
+  skippedBacklog,
   stores: {
     own: config.ownStores,
     mongodb: env.MONGODB_URI,
@@ -371,6 +391,7 @@ fs.writeFileSync(
 
 console.log(`\n${phaseTable(phases)}\n`);
 if (saturations.length) console.log(`${stageTable(saturations, peakRssMb)}\n`);
+if (phases.some((p) => p.store)) console.log(`${storeTable(phases)}\n`);
 const loads = phases.filter((p) => p.kind === 'load');
 if (loads.length)
   console.log(

@@ -28,17 +28,15 @@ export async function createBenchTenant(
   const userIds = Array.from({ length: recipients }, (_, i) => `u${i}`);
   for (let i = 0; i < userIds.length; i += SETUP_CONCURRENCY) {
     await Promise.all(
-      userIds
-        .slice(i, i + SETUP_CONCURRENCY)
-        .map((userId) =>
-          repo.upsert({
-            tenantId,
-            userId,
-            email: `${userId}@bench.example.com`,
-            locale: 'en',
-            timezone: 'UTC',
-          }),
-        ),
+      userIds.slice(i, i + SETUP_CONCURRENCY).map((userId) =>
+        repo.upsert({
+          tenantId,
+          userId,
+          email: `${userId}@bench.example.com`,
+          locale: 'en',
+          timezone: 'UTC',
+        }),
+      ),
     );
   }
   const res = await fetch(`${ingestUrl}/v1/templates/${TEMPLATE_ID}/versions`, {

@@ -3,14 +3,16 @@ import type { IntakeTally, LoadTarget } from './load-targets.js';
 import { sleep } from '../lib/waiting.js';
 
 const IDLE_MS = 5;
+/** A closed-loop call waits until at least this many notifications fit in the window. */
+const MIN_CALL = 10;
 const TICK_MS = 50;
 /** Open-loop calls in flight at most; past it the generator falls behind and says so by its achieved rate. */
 const MAX_OPEN_CALLS = 64;
 
 export interface ClosedLoopOptions {
   durationMs: number;
-  /** Notifications in flight (sent, not yet accepted by the provider) the clients keep at most. */
-  window: number;
+  /** Notifications in flight (sent, not yet accepted by the provider) the clients keep at most; read on every call. */
+  window: () => number;
   /** Notifications per call. */
   batch: number;
   /** Concurrent clients. */
@@ -31,11 +33,12 @@ export async function runClosedLoop(
   const end = Date.now() + o.durationMs;
   const client = async () => {
     while (Date.now() < end) {
-      if (tracker.outstanding + o.batch > o.window) {
+      const room = o.window() - tracker.outstanding;
+      if (room < Math.min(o.batch, MIN_CALL)) {
         await sleep(IDLE_MS);
         continue;
       }
-      await target.send(phase, intake, o.batch);
+      await target.send(phase, intake, Math.min(o.batch, room));
     }
   };
   await Promise.all(Array.from({ length: o.clients }, client));

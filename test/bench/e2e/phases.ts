@@ -4,6 +4,7 @@ import { newTally, type AcceptanceTracker, type PhaseTally } from './acceptance-
 import { runClosedLoop, runPaced } from './load-drivers.js';
 import { newIntakeTally, type IntakeTally, type LoadTarget } from './load-targets.js';
 import type { StageActivity, StageMonitor } from './stage-monitor.js';
+import type { StoreActivity } from './store-ops.js';
 
 export type PhaseKind = 'warmup' | 'saturation' | 'load';
 
@@ -35,6 +36,8 @@ export interface PhaseResult {
   callMs?: Percentiles;
   /** What each process did while the phase sent (saturation: over the measuring window). */
   stages: StageActivity[];
+  /** Commands the MongoDB server ran per second over the same window (all its clients, not only ours). */
+  store?: StoreActivity;
   /** How long the pipeline took to deliver the phase's last notifications after it stopped sending. */
   drainSeconds: number;
   errors: string[];
@@ -83,6 +86,26 @@ function finish(
   return result;
 }
 
+const WINDOW_FLOOR = 100;
+const WINDOW_SECONDS = 4; // in flight: what the pipeline delivers in this long, so a slow one is not buried
+const WINDOW_ADJUST_MS = 1_000;
+
+/**
+ * The in-flight window follows the delivery rate (Little's law with a 4 s target latency), between 100
+ * and `max`: enough to keep every stage busy, little enough to drain quickly after the phase.
+ */
+function adaptiveWindow(tally: PhaseTally, max: number): { current: () => number; stop: () => void } {
+  let window = Math.min(max, WINDOW_FLOOR * 2);
+  const timer = setInterval(() => {
+    const since = Date.now() - WINDOW_SECONDS * 1000;
+    let recent = 0;
+    for (let i = tally.completions.length - 1; i >= 0 && tally.completions[i]!.acceptedAt >= since; i--)
+      recent++;
+    window = Math.min(max, Math.max(WINDOW_FLOOR, recent));
+  }, WINDOW_ADJUST_MS);
+  return { current: () => window, stop: () => clearInterval(timer) };
+}
+
 /** Drives `target` closed loop for `seconds`, measuring the provider's rate after `warmupSeconds`. */
 export async function saturationPhase(
   ctx: PhaseContext,
@@ -90,19 +113,23 @@ export async function saturationPhase(
   o: { seconds: number; warmupSeconds: number; window: number; batch: number; clients: number },
 ): Promise<PhaseResult> {
   const name = `${target.path} saturation`;
-  ctx.log(`${name}: ${o.clients} clients × ${o.batch} per call, window ${o.window}, ${o.seconds} s`);
+  ctx.log(
+    `${name}: ${o.clients} clients × ${o.batch} per call, in-flight window up to ${o.window}, ${o.seconds} s`,
+  );
   const tally = newTally();
   const intake = newIntakeTally();
   const start = Date.now();
+  const window = adaptiveWindow(tally, o.window);
   const sending = runClosedLoop(target, ctx.tracker, tally, intake, {
     durationMs: o.seconds * 1000,
-    window: o.window,
+    window: window.current,
     batch: o.batch,
     clients: o.clients,
   });
   await sleep(o.warmupSeconds * 1000);
   const from = await ctx.monitor.snapshot();
   await sending;
+  window.stop();
   const to = await ctx.monitor.snapshot();
   const sendSeconds = (Date.now() - start) / 1000;
   ctx.tracker.poll();
@@ -115,6 +142,7 @@ export async function saturationPhase(
       achievedPerSecond: tally.sent / sendSeconds,
       sendSeconds,
       stages: ctx.monitor.activity(from, to),
+      ...optionalStore(ctx.monitor.storeActivity(from, to)),
     },
     tally,
     intake,
@@ -155,6 +183,7 @@ export async function loadPhase(
       achievedPerSecond: achieved,
       sendSeconds: (to.at - from.at) / 1000,
       stages: ctx.monitor.activity(from, to),
+      ...optionalStore(ctx.monitor.storeActivity(from, to)),
     },
     tally,
     intake,
@@ -167,4 +196,8 @@ export async function loadPhase(
       (result.missing ? `; ${result.missing} not delivered within the drain timeout` : ''),
   );
   return result;
+}
+
+function optionalStore(store: StoreActivity | undefined): { store?: StoreActivity } {
+  return store ? { store } : {};
 }

@@ -1,6 +1,8 @@
 import { MetricNames } from '@notify/runtime';
 import { parsePrometheusText, sumOf } from '../lib/prometheus-text.js';
+import type { MongoClient } from 'mongodb';
 import { cpuMs, sampleRss, type RssSampler } from '../lib/process-sampler.js';
+import { commandCounts, storeActivity, type CommandCounts, type StoreActivity } from './store-ops.js';
 
 export interface MonitoredProcess {
   name: string;
@@ -22,7 +24,7 @@ export interface ProcessCounters {
   cpuMs?: number;
 }
 
-export type Snapshot = { at: number; processes: Map<string, ProcessCounters> };
+export type Snapshot = { at: number; processes: Map<string, ProcessCounters>; commands?: CommandCounts };
 
 /** What a process did between two snapshots. */
 export interface StageActivity {
@@ -93,7 +95,11 @@ export class StageMonitor {
   private readonly lagSamples: Array<{ at: number; lag: Map<string, number> }> = [];
   private lagTimer?: NodeJS.Timeout;
 
-  constructor(private readonly processes: readonly MonitoredProcess[]) {}
+  /** `store`: a client of the MongoDB server the services use, for its command counters. */
+  constructor(
+    private readonly processes: readonly MonitoredProcess[],
+    private readonly store?: MongoClient,
+  ) {}
 
   start(): void {
     for (const p of this.processes) this.rss.set(p.name, sampleRss(p.pid));
@@ -106,8 +112,16 @@ export class StageMonitor {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const pairs = await Promise.all(this.processes.map(async (p) => [p.name, await scrape(p)] as const));
-    return { at: Date.now(), processes: new Map(pairs) };
+    const [pairs, commands] = await Promise.all([
+      Promise.all(this.processes.map(async (p) => [p.name, await scrape(p)] as const)),
+      this.store ? commandCounts(this.store) : Promise.resolve(undefined),
+    ]);
+    return { at: Date.now(), processes: new Map(pairs), ...(commands ? { commands } : {}) };
+  }
+
+  /** The MongoDB server's commands per second between two snapshots. */
+  storeActivity(from: Snapshot, to: Snapshot): StoreActivity | undefined {
+    return storeActivity(from.commands, to.commands, (to.at - from.at) / 1000);
   }
 
   /** Per-process activity between two snapshots. */

@@ -117,3 +117,24 @@ export function stageLatencyTable(loads: readonly PhaseResult[], stages: readonl
     ]),
   );
 }
+
+/** MongoDB commands per second in each phase, and per delivered notification at saturation. */
+export function storeTable(phases: readonly PhaseResult[]): string {
+  const names = ['insert', 'update', 'find', 'aggregate', 'delete'];
+  return table(
+    ['phase', ...names.map((n) => `${n}/s`), 'failed', 'per notification'],
+    phases
+      .filter((p) => p.kind !== 'warmup' && p.store)
+      .map((p) => {
+        const perSecond = p.store!.perSecond;
+        const total = Object.values(perSecond).reduce((a, b) => a + b, 0);
+        const rate = p.kind === 'saturation' ? p.throughputPerSecond : p.offeredPerSecond;
+        return [
+          p.name,
+          ...names.map((n) => fixed(perSecond[n])),
+          String(Object.values(p.store!.failed).reduce((a, b) => a + b, 0)),
+          rate ? fixed(total / rate, 1) : '-',
+        ];
+      }),
+  );
+}
