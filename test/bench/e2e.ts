@@ -9,7 +9,7 @@
 // reports/bench/e2e.svg and prints a summary.
 //
 // Isolation on a shared machine: the services use a MongoDB database and a Redis keyspace of the run's own
-// (same servers; dropped at the end), unique client and transactional ids, and the run waits (up to
+// (same servers; emptied before and after), unique client and transactional ids, and the run waits (up to
 // BENCH_EXCLUSIVE_WAIT_MS) until no other pipeline is in the `notify.*` consumer groups, whose names are
 // fixed; phases that shared them anyway are flagged.
 //
@@ -35,7 +35,13 @@ import { kafka, testSerde } from '../support/kafka.js';
 import type { ServiceProcess } from '../support/service-process.js';
 import { REPO_ROOT, stackEnv, uniqueName } from '../support/stack-env.js';
 import { AcceptanceTracker } from './e2e/acceptance-tracker.js';
-import { collectionSizes, withDatabase, withRedisDb } from './e2e/bench-stores.js';
+import {
+  BENCH_DATABASE,
+  collectionSizes,
+  emptyDatabase,
+  withDatabase,
+  withRedisDb,
+} from './e2e/bench-stores.js';
 import { createBenchTenant } from './e2e/bench-tenant.js';
 import { loadE2eConfig, type E2eConfig } from './e2e/config.js';
 import { KafkaTarget, RefSequence, RestTarget, type LoadTarget } from './e2e/load-targets.js';
@@ -46,6 +52,7 @@ import {
   skipAbandonedBacklog,
   waitForFreeGroups,
   type GroupMember,
+  serviceGroups,
 } from './e2e/group-sharing.js';
 import { StageMonitor, type MonitoredProcess } from './e2e/stage-monitor.js';
 import {
@@ -91,7 +98,7 @@ const runTag = uniqueName('e2e').replace(/-/g, '_');
 const env = config.ownStores
   ? {
       ...stack,
-      MONGODB_URI: withDatabase(stack.MONGODB_URI, `bench_${runTag}`),
+      MONGODB_URI: withDatabase(stack.MONGODB_URI, BENCH_DATABASE),
       REDIS_URL: withRedisDb(stack.REDIS_URL, config.redisDb),
     }
   : stack;
@@ -131,7 +138,8 @@ try {
   sharedAtStart = await waitForFreeGroups(admin, config.exclusiveWaitMs, log);
   if (sharedAtStart.length)
     log(`WARNING: starting while another pipeline shares the consumer groups; figures will be wrong`);
-  skippedBacklog = await skipAbandonedBacklog(admin);
+  if (config.ownStores) await emptyDatabase(mongo.db());
+  skippedBacklog = await skipAbandonedBacklog(admin, serviceGroups(SERVICES, config.retryTiers));
   const skipped = Object.values(skippedBacklog).reduce((a, b) => a + b, 0);
   if (skipped)
     log(
@@ -255,15 +263,15 @@ try {
   failure = (err as Error).stack ?? String(err);
   console.error(`[bench] failed: ${failure}`);
 } finally {
+  // Emptied while the pipeline, and so the machine's pipeline lock, is still up: no other run is using it.
+  if (config.ownStores && pipeline)
+    await emptyDatabase(mongo.db()).catch((err: unknown) =>
+      console.error(`[bench] emptying ${BENCH_DATABASE}: ${String(err)}`),
+    );
   log('stopping the pipeline');
   await pipeline
     ?.stop()
     .catch((err: unknown) => console.error(`[bench] stopping the pipeline: ${String(err)}`));
-  if (config.ownStores)
-    await mongo
-      .db()
-      .dropDatabase()
-      .catch((err: unknown) => console.error(`[bench] dropping the run's database: ${String(err)}`));
   await mongo.close().catch(() => undefined);
   await admin.disconnect().catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 import type { NotificationRequest } from '@notify/schemas';
-import { ApiKeyRepository, RecipientRepository, TenantRepository } from '@notify/stores';
+import { ApiKeyRepository, Collections, TenantRepository, type RecipientDoc } from '@notify/stores';
 import type { Db } from 'mongodb';
 
 export const TEMPLATE_ID = 'bench';
@@ -13,7 +13,19 @@ export interface BenchTenant {
   userIds: string[];
 }
 
-const SETUP_CONCURRENCY = 16;
+const SETUP_ATTEMPTS = 8;
+
+/** Setup writes retried with backoff: the store may be busy with a pipeline that just started. */
+async function retrying<T>(what: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= SETUP_ATTEMPTS) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
+}
 
 /** A tenant with an API key that is never rate limited, `recipients` email recipients and one template. */
 export async function createBenchTenant(
@@ -22,35 +34,46 @@ export async function createBenchTenant(
   tenantId: string,
   recipients: number,
 ): Promise<BenchTenant> {
-  await new TenantRepository(db).upsert({ tenantId, name: 'Benchmark', defaultLocale: 'en' });
-  const apiKey = (await new ApiKeyRepository(db).create({ tenantId, rateLimitPerMinute: 100_000_000 })).key;
-  const repo = new RecipientRepository(db);
+  await retrying('creating the tenant', () =>
+    new TenantRepository(db).upsert({ tenantId, name: 'Benchmark', defaultLocale: 'en' }),
+  );
+  const apiKey = (
+    await retrying('creating the API key', () =>
+      new ApiKeyRepository(db).create({ tenantId, rateLimitPerMinute: 100_000_000 }),
+    )
+  ).key;
   const userIds = Array.from({ length: recipients }, (_, i) => `u${i}`);
-  for (let i = 0; i < userIds.length; i += SETUP_CONCURRENCY) {
-    await Promise.all(
-      userIds.slice(i, i + SETUP_CONCURRENCY).map((userId) =>
-        repo.upsert({
-          tenantId,
-          userId,
-          email: `${userId}@bench.example.com`,
-          locale: 'en',
-          timezone: 'UTC',
-        }),
-      ),
+  // One write for all of them: the tenant is new, so there is nothing to update or invalidate.
+  const docs: RecipientDoc[] = userIds.map((userId) => ({
+    tenantId,
+    userId,
+    email: `${userId}@bench.example.com`,
+    deviceTokens: [],
+    locale: 'en',
+    timezone: 'UTC',
+    updatedAt: new Date(),
+  }));
+  const collection = db.collection<RecipientDoc>(Collections.recipients);
+  await retrying('creating the recipients', async () => {
+    const existing = new Set(
+      (await collection.find({ tenantId }, { projection: { userId: 1 } }).toArray()).map((d) => d.userId),
     );
-  }
-  const res = await fetch(`${ingestUrl}/v1/templates/${TEMPLATE_ID}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({
-      channel: 'EMAIL',
-      locale: 'en',
-      subject: `${SUBJECT_PREFIX}{{ref}}`,
-      body: 'Hello {{ref}}, this is a benchmark.',
-    }),
+    const missing = docs.filter((d) => !existing.has(d.userId)).map((d) => ({ ...d }));
+    if (missing.length) await collection.insertMany(missing);
   });
-  if (res.status !== 201)
-    throw new Error(`creating the benchmark template answered ${res.status}: ${await res.text()}`);
+  await retrying('creating the template', async () => {
+    const res = await fetch(`${ingestUrl}/v1/templates/${TEMPLATE_ID}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({
+        channel: 'EMAIL',
+        locale: 'en',
+        subject: `${SUBJECT_PREFIX}{{ref}}`,
+        body: 'Hello {{ref}}, this is a benchmark.',
+      }),
+    });
+    if (res.status !== 201) throw new Error(`answered ${res.status}: ${await res.text()}`);
+  });
   return { tenantId, apiKey, userIds };
 }
 

@@ -43,6 +43,8 @@ export interface E2eConfig {
   statusTracker: boolean;
   /** Extra variables per service, e.g. {"status-tracker":{"TIMELINE_WRITE_CONCURRENCY":"4"}}. */
   serviceEnv: Record<string, Record<string, string>>;
+  /** Retry tiers of each input topic (the runtime's default RETRY_DELAYS_MS). */
+  retryTiers: number;
   /** Which paths to measure. */
   paths: Array<'rest' | 'kafka'>;
 }
@@ -107,6 +109,10 @@ export function loadE2eConfig(): E2eConfig {
     exclusiveWaitMs: positiveInt('BENCH_EXCLUSIVE_WAIT_MS', 600_000, 0), // 10 min
     statusTracker: process.env.BENCH_STATUS_TRACKER !== 'false',
     serviceEnv: serviceEnvFrom(process.env.BENCH_SERVICE_ENV),
+    retryTiers: loadConfig(runtimeEnvSchema, {
+      KAFKA_BROKERS: 'localhost:9092',
+      SCHEMA_REGISTRY_URL: 'http://localhost',
+    }).RETRY_DELAYS_MS.length,
     paths: paths as Array<'rest' | 'kafka'>,
   };
 }

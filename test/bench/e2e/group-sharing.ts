@@ -1,3 +1,4 @@
+import { dispatchTopic, retryTopicName, Topics, type Provider, type TopicSpec } from '@notify/schemas';
 import type { Admin } from 'kafkajs';
 import { sleep } from '../lib/waiting.js';
 
@@ -56,28 +57,66 @@ export async function waitForFreeGroups(
 }
 
 /**
- * Moves the idle pipeline groups (no members: no pipeline runs) to the end of their topics, so records
- * that earlier runs left unprocessed are not worked off inside this run's measurements. Returns the
- * number of records skipped per group.
+ * Moves the given consumer groups, when idle (no members: no pipeline runs), to the end of their input
+ * topics, so records that earlier runs left unprocessed are not worked off inside this run's
+ * measurements. Offsets are set to the partitions' end offsets explicitly, never to kafkajs's "latest"
+ * marker, which a consumer reads as no offset at all (and then starts from the beginning). Only the
+ * groups of the services about to start are named, never another tool's. Returns the records skipped.
  */
-export async function skipAbandonedBacklog(admin: Admin): Promise<Record<string, number>> {
-  const { groups } = await admin.listGroups();
-  const ids = groups.map((g) => g.groupId).filter((id) => id.startsWith(PIPELINE_GROUP_PREFIX));
-  if (ids.length === 0) return {};
-  const described = await admin.describeGroups(ids);
+export async function skipAbandonedBacklog(
+  admin: Admin,
+  groups: ReadonlyArray<{ groupId: string; topics: readonly string[] }>,
+): Promise<Record<string, number>> {
+  const described = await admin.describeGroups(groups.map((g) => g.groupId));
+  const idle = new Set(described.groups.filter((g) => g.members.length === 0).map((g) => g.groupId));
+  const existing = new Set(await admin.listTopics());
   const skipped: Record<string, number> = {};
-  for (const g of described.groups) {
-    if (g.members.length > 0) continue;
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: g.groupId })) {
+  for (const { groupId, topics } of groups) {
+    if (!idle.has(groupId)) continue;
+    for (const topic of topics.filter((t) => existing.has(t))) {
       const ends = await admin.fetchTopicOffsets(topic);
-      const behind = partitions.reduce((sum, p) => {
-        const end = Number(ends.find((e) => e.partition === p.partition)?.high ?? p.offset);
-        return Number(p.offset) >= 0 ? sum + Math.max(0, end - Number(p.offset)) : sum;
-      }, 0);
-      if (behind === 0) continue;
-      await admin.resetOffsets({ groupId: g.groupId, topic, earliest: false });
-      skipped[g.groupId] = (skipped[g.groupId] ?? 0) + behind;
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const behind = ends
+        .map((e) => {
+          const at = Number(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1);
+          return {
+            partition: e.partition,
+            high: e.high,
+            count: Number(e.high) - Math.max(at, Number(e.low)),
+          };
+        })
+        .filter((p) => p.count > 0);
+      if (behind.length === 0) continue;
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: behind.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+      skipped[groupId] = (skipped[groupId] ?? 0) + behind.reduce((sum, p) => sum + p.count, 0);
     }
   }
   return skipped;
+}
+
+const INPUT_OF: Record<string, TopicSpec> = {
+  ingest: Topics.requests,
+  enrichment: Topics.accepted,
+  'preference-filter': Topics.enriched,
+  'channel-router': Topics.filtered,
+  'status-tracker': Topics.status,
+};
+
+/** The consumer group (notify.<stage>) and input topics, retry tiers included, of each named service. */
+export function serviceGroups(
+  services: readonly string[],
+  retryTiers: number,
+): Array<{ groupId: string; topics: string[] }> {
+  return services.flatMap((name) => {
+    const input = name.startsWith('sender-')
+      ? dispatchTopic(name.slice('sender-'.length) as Provider)
+      : INPUT_OF[name];
+    if (!input) return [];
+    const tiers = Array.from({ length: retryTiers }, (_, i) => retryTopicName(input.name, i + 1));
+    return [{ groupId: `notify.${name}`, topics: [input.name, ...tiers] }];
+  });
 }
