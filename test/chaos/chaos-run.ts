@@ -1,0 +1,231 @@
+// One chaos run from start to verdict: plan the workload, launch the pipeline, set the tenant up, start
+// reading statuses, turn the faults on, offer the load, wait until the pipeline has caught up and drained,
+// then check everything against the providers, the status topic and the MongoDB timelines.
+import { fakeFcmToken } from '@notify/provider-emulators';
+import { Collections } from '@notify/stores';
+import { MongoClient } from 'mongodb';
+import path from 'node:path';
+import { launchPipeline, SERVICE_NAMES, type RunningPipeline, type ServiceName, type StackEndpoints } from '../../scripts/pipeline/launch.js';
+import { REPO_ROOT } from '../../scripts/pipeline/service-process.js';
+import { pipelineEnv, type ChaosConfig } from './chaos-config.js';
+import { waitForDrain } from './drain.js';
+import { FaultSupervisor } from './fault-supervisor.js';
+import { pendingRecords } from './lag-probe.js';
+import { ensurePipelineTopics } from './pipeline-topics.js';
+import { generateLoad, type LoadResult } from './load-generator.js';
+import { expectedNotificationId } from './notification-ids.js';
+import { isComplete, outcomeOf, TERMINAL } from './notification-outcome.js';
+import { emulatorReceipts, inboxReceipts, receiptContext } from './provider-receipts.js';
+import { applyProviderFaults, providerCallStatuses } from './provider-faults.js';
+import { machineInfo, type ChaosReport } from './report.js';
+import { seededRandom } from './seeded-random.js';
+import { prepareFaultServers, type FaultServers } from './stack-servers.js';
+import { StatusCollector } from './status-collector.js';
+import { setUpTenant } from './tenant-setup.js';
+import { timelineKey, verify } from './verifier.js';
+import { planWorkload, type PlannedRequest } from './workload.js';
+
+export interface ChaosRunOptions {
+  config: ChaosConfig;
+  stack: StackEndpoints;
+  /** The local stack's Kafka/MongoDB/Redis may be restarted in place. */
+  allowStackRestart: boolean;
+  /** MongoDB/Redis that may not be restarted in place are replaced by private servers (when available). */
+  privateStores: boolean;
+  log?: (msg: string) => void;
+  /** Called once the services run (e.g. to kill them on Ctrl-C). */
+  onLaunched?: (pipeline: RunningPipeline) => void;
+}
+
+const PROGRESS_CACHE_MS = 1_000; // 1 s
+
+export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
+  const { config } = options;
+  const began = Date.now();
+  const log = options.log ?? ((msg: string) => console.log(`[chaos +${((Date.now() - began) / 1000).toFixed(0)}s] ${msg}`));
+  const tenantId = `chaos-${Date.now().toString(36)}`;
+  const logDir = path.join(REPO_ROOT, 'reports', 'logs', tenantId);
+  const problems: string[] = [];
+  const workload = planWorkload({ tenantId, notifications: config.notifications, restShare: config.restShare, seed: config.seed });
+  const requestsByVia = { rest: workload.requests.filter((r) => r.via === 'REST').length, kafka: workload.requests.filter((r) => r.via === 'KAFKA').length };
+  log(`tenant ${tenantId}: ${workload.notifications.size} notifications in ${workload.requests.length} requests (${requestsByVia.rest} REST, ${requestsByVia.kafka} Kafka), ${workload.recipients.length} recipients; logs in ${path.relative(REPO_ROOT, logDir)}`);
+
+  let servers: FaultServers | undefined;
+  let pipeline: RunningPipeline | undefined;
+  let collector: StatusCollector | undefined;
+  let supervisor: FaultSupervisor | undefined;
+  let mongo: MongoClient | undefined;
+  try {
+    servers = await prepareFaultServers(options.stack, { wanted: config.infraRestarts, allowStackRestart: options.allowStackRestart, privateStores: options.privateStores, log });
+    for (const s of servers.skipped) log(`no ${s.server} restart: ${s.reason}`);
+    const stack = servers.env;
+    const env = pipelineEnv(config);
+    const senderEnv = Object.fromEntries(SERVICE_NAMES.filter((n) => n.startsWith('sender-')).map((n) => [n, env.sender]));
+    const created = await ensurePipelineTopics(stack.KAFKA_BROKERS.split(','), config.retryDelaysMs.length);
+    if (created.length > 0) log(`created ${created.length} pipeline topics`);
+    log('launching the pipeline');
+    pipeline = await launchPipeline({ stack, logDir, env: env.all, serviceEnv: { ...senderEnv, ingest: env.ingest } });
+    const running = pipeline;
+    options.onLaunched?.(running);
+
+    mongo = new MongoClient(stack.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 });
+    await mongo.connect();
+    const db = mongo.db();
+    const deviceTokens = workload.recipients.map(() => fakeFcmToken());
+    const setup = await setUpTenant({ db, workload, deviceTokens, webhookBaseUrl: running.emulators.webhook.url });
+    running.emulators.fcm.control.unregisterTokens(...workload.recipients.filter((r) => r.cohort === 'deadToken').map((r) => setup.tokens.get(r.userId)!));
+
+    const brokers = stack.KAFKA_BROKERS.split(',');
+    collector = new StatusCollector({ brokers, registryUrl: stack.SCHEMA_REGISTRY_URL, tenantId, log });
+    await collector.start();
+    const statuses = collector;
+
+    // Finished notifications among those planned, recomputed at most once a second.
+    let cached = { at: 0, complete: 0 };
+    const completeCount = () => {
+      if (Date.now() - cached.at < PROGRESS_CACHE_MS) return cached.complete;
+      let complete = 0;
+      for (const [id, plan] of workload.notifications) {
+        const records = statuses.byNotification.get(id);
+        if (records && isComplete(outcomeOf(records), plan.expect)) complete += 1;
+      }
+      cached = { at: Date.now(), complete };
+      return complete;
+    };
+    const setupDone = Date.now();
+
+    applyProviderFaults(running.emulators, config.providerFaults);
+    const killable = (config.killServices.length ? config.killServices : SERVICE_NAMES) as ServiceName[];
+    supervisor = new FaultSupervisor({
+      pipeline: running,
+      servers,
+      config,
+      services: killable,
+      random: seededRandom(config.seed + 1),
+      progress: () => completeCount() / workload.notifications.size,
+      log,
+    });
+    supervisor.start();
+
+    log('offering the load');
+    const expectedIds = (r: PlannedRequest) => r.recipients.map((u) => expectedNotificationId(tenantId, r.key, u));
+    const load: LoadResult = await generateLoad(
+      workload,
+      {
+        ingestUrl: running.ingestUrl,
+        apiKey: setup.apiKey,
+        brokers,
+        registryUrl: stack.SCHEMA_REGISTRY_URL,
+        restBatchSize: config.restBatchSize,
+        restConcurrency: config.restConcurrency,
+        kafkaChunk: config.kafkaChunk,
+        ratePerSecond: config.ratePerSecond,
+        scheduleDelayMs: config.scheduleDelayMs,
+        log,
+      },
+      expectedIds,
+    );
+    const loadDone = Date.now();
+    log(`load done: ${load.acceptedNotifications}/${workload.notifications.size} notifications accepted in ${((loadDone - setupDone) / 1000).toFixed(0)} s`);
+    if (load.acceptedNotifications < workload.notifications.size) problems.push(`${workload.notifications.size - load.acceptedNotifications} notifications were never accepted (REST gave up ${load.rest.gaveUp.length} requests, rejected ${load.rest.rejected.length}; Kafka gave up ${load.kafka.gaveUp.length})`);
+
+    // Faults go on while the pipeline catches up with the load; then everything comes back and drains.
+    const catchUpDeadline = Date.now() + config.drainTimeoutMs;
+    let lastLog = Date.now();
+    while (completeCount() < workload.notifications.size && Date.now() - statuses.lastEventAt < config.idleMs && Date.now() < catchUpDeadline) {
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        log(`catching up: ${completeCount()}/${workload.notifications.size} finished, ${supervisor.killCount} kills so far`);
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    log(`faults off (${supervisor.killCount} kills); waiting for the pipeline to drain`);
+    await supervisor.stopFaults();
+    const catchUpDone = Date.now();
+    const drain = await waitForDrain({
+      progress: () => ({ complete: completeCount(), total: workload.notifications.size }),
+      lastEventAt: () => statuses.lastEventAt,
+      idleMs: config.idleMs,
+      timeoutMs: Math.max(60_000, catchUpDeadline - Date.now()),
+      trackerTimeoutMs: config.trackerTimeoutMs,
+      schedulerBacklog: () => db.collection(Collections.scheduled).countDocuments({ tenantId, state: 'pending' }),
+      pending: () =>
+        pendingRecords({
+          brokers,
+          retryTiers: config.retryDelaysMs.length,
+          belongs: (key) => key.startsWith(`${tenantId}:`) || workload.notifications.has(key),
+        }),
+      log,
+    });
+    await supervisor.stop();
+    const drainDone = Date.now();
+    log(
+      `${drain.drained ? 'drained' : 'NOT drained'} after ${(drain.waitedMs / 1000).toFixed(0)} s: ${drain.complete}/${drain.total} finished` +
+        `${drain.drained && !drain.trackerCaughtUp ? `; the status tracker is still ${drain.pending.total} events behind` : ''}; verifying`,
+    );
+    if (!drain.drained) problems.push(`the pipeline did not drain within the wait (scheduler backlog ${drain.schedulerBacklog}, run records in topics ${JSON.stringify(drain.pending.byTopic)})`);
+
+    const receipts = [...emulatorReceipts(running.emulators, receiptContext(workload, setup.tokens)), ...(await inboxReceipts(db, tenantId))];
+    const timeline = new Set<string>();
+    const events = db.collection<{ notificationId: string; status: string; channel?: string | null }>(Collections.notificationEvents);
+    for await (const e of events.find({ tenantId, status: { $in: [...TERMINAL] } }, { projection: { notificationId: 1, status: 1, channel: 1 } })) {
+      timeline.add(timelineKey(e.notificationId, e.status, (e.channel ?? null) as never));
+    }
+    const verdict = verify({
+      workload,
+      acceptedKeys: load.accepted,
+      statuses: statuses.byNotification,
+      receipts,
+      timeline,
+      timelineFinal: drain.trackerCaughtUp,
+      faults: supervisor.events,
+      crashWindowMs: config.crashWindowMs,
+    });
+    if (load.idMismatches.length > 0) problems.push(`${load.idMismatches.length} REST answers named other notification ids than expected`);
+
+    const killsByService: Record<string, number> = {};
+    for (const e of supervisor.events) if (e.kind === 'kill') killsByService[e.target] = (killsByService[e.target] ?? 0) + 1;
+    return {
+      generatedAt: new Date().toISOString(),
+      tenantId,
+      ok: verdict.ok && problems.length === 0,
+      durationSeconds: (Date.now() - began) / 1000,
+      phases: {
+        setupSeconds: (setupDone - began) / 1000,
+        loadSeconds: (loadDone - setupDone) / 1000,
+        catchUpSeconds: (catchUpDone - loadDone) / 1000,
+        drainSeconds: (drainDone - catchUpDone) / 1000,
+      },
+      machine: machineInfo(),
+      config,
+      stack: { restartable: servers.restartable, skipped: servers.skipped },
+      load: {
+        requests: requestsByVia,
+        notifications: workload.notifications.size,
+        acceptedNotifications: load.acceptedNotifications,
+        rest: load.rest,
+        kafka: load.kafka,
+        idMismatches: load.idMismatches,
+      },
+      faults: {
+        kills: supervisor.killCount,
+        killsByService,
+        unexpectedExits: supervisor.events.filter((e) => e.kind === 'unexpected-exit'),
+        infraRestarts: supervisor.events.filter((e) => e.kind === 'infra-restart'),
+        events: supervisor.events,
+      },
+      providerCalls: providerCallStatuses(running.emulators),
+      statusReader: { events: statuses.events, undecodable: statuses.undecodable, recreated: statuses.recreated },
+      drain,
+      verdict,
+      problems,
+      logDir: path.relative(REPO_ROOT, logDir),
+    };
+  } finally {
+    await supervisor?.stop().catch(() => undefined);
+    await collector?.stop().catch(() => undefined);
+    await pipeline?.stop().catch((err: Error) => log(`stopping the pipeline: ${err.message}`));
+    await mongo?.close().catch(() => undefined);
+    await servers?.stop().catch(() => undefined);
+  }
+}
