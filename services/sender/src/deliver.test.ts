@@ -73,6 +73,28 @@ describe('deliver (real Redis, MongoDB and SendGrid emulator)', () => {
     expect(sg.received).toHaveLength(1);
   });
 
+  it('does not send again when the ledger write fails right after the provider accepted (a store restarting)', async () => {
+    const d = email();
+    const real = deps.ledger;
+    let failures = 2;
+    const flakyLedger = Object.assign(Object.create(real) as DeliveryLedger, {
+      recordSent: async (doc: Parameters<DeliveryLedger['recordSent']>[0]) => {
+        if (failures-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
+        return real.recordSent(doc);
+      },
+    });
+    const downBreaker = Object.assign(Object.create(deps.breaker) as CircuitBreaker, {
+      recordSuccess: async () => {
+        throw new Error('Redis connection lost');
+      },
+    });
+    const out = await deliver(d, ctx(), { ...deps, ledger: flakyLedger, breaker: downBreaker });
+    expect(out[0]!.value).toMatchObject({ status: 'SENT', provider: 'sendgrid' });
+    const again = await deliver(d, ctx(), deps);
+    expect(again[0]!.value).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
+    expect(sg.received).toHaveLength(1);
+  });
+
   it('throws a transient error on 503 and delivers on the retry', async () => {
     const d = email();
     sg.control.failNext(1, 503);

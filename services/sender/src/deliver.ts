@@ -14,7 +14,7 @@ import {
 import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import { failoverDispatch, failoverOr, idempotencyKey, planDelivery, type DeliveryPlan } from './domain/delivery-plan.js';
-import type { ProviderAdapter } from './providers/provider-adapter.js';
+import type { ProviderAdapter, SendResult } from './providers/provider-adapter.js';
 import type { SenderMetrics } from './sender-metrics.js';
 
 export const STAGE = 'sender';
@@ -61,13 +61,10 @@ export async function deliver(d: Dispatch, ctx: RecordContext, deps: DeliverDeps
   if (claim.kind === 'busy') throw new TransientError(ErrorCodes.INTERNAL, `delivery ${idempotencyKey(d)} is in flight elsewhere`);
 
   const started = performance.now();
+  let result: SendResult;
   try {
     const traceparent = ctx.headers[Headers.TRACEPARENT];
-    const result = await adapter.send(d, { idempotencyKey: idempotencyKey(d), timeoutMs: deps.timeoutMs, ...(traceparent ? { traceparent } : {}) });
-    metrics.providerLatency.observe({ provider, status: 'ok' }, (performance.now() - started) / 1000);
-    await ledger.recordSent({ notificationId: d.notificationId, channel: d.channel, provider, providerMessageId: result.providerMessageId, sentAt: new Date(ctx.now()) });
-    await breaker.recordSuccess(provider);
-    return [sent(d, provider, result.providerMessageId, ctx.now())];
+    result = await adapter.send(d, { idempotencyKey: idempotencyKey(d), timeoutMs: deps.timeoutMs, ...(traceparent ? { traceparent } : {}) });
   } catch (err) {
     const failure = toFailure(err);
     metrics.providerLatency.observe({ provider, status: failure.code }, (performance.now() - started) / 1000);
@@ -79,6 +76,27 @@ export async function deliver(d: Dispatch, ctx: RecordContext, deps: DeliverDeps
     const next = lastAttempt || opened ? failoverOr(d, opened ? 'circuit_open' : 'retries_exhausted') : undefined;
     if (next?.kind === 'failover') return failover(d, next, ctx.now(), failure.message);
     throw failure;
+  }
+  metrics.providerLatency.observe({ provider, status: 'ok' }, (performance.now() - started) / 1000);
+  // The provider has it: a failure from here on must not release the claim and send again. The ledger
+  // write rides out a store restart; the breaker's bookkeeping is best effort.
+  const record = { notificationId: d.notificationId, channel: d.channel, provider, providerMessageId: result.providerMessageId, sentAt: new Date(ctx.now()) };
+  await withRetries(() => ledger.recordSent(record), LEDGER_WRITE_DELAYS_MS);
+  await breaker.recordSuccess(provider).catch((err: unknown) => ctx.logger.warn({ err, provider }, 'could not record a provider success'));
+  return [sent(d, provider, result.providerMessageId, ctx.now())];
+}
+
+/** Waits between attempts of the ledger write after a send: about 9 s in all, well inside the consumer session. */
+const LEDGER_WRITE_DELAYS_MS = [200, 400, 800, 1_600, 2_000, 2_000, 2_000];
+
+async function withRetries(write: () => Promise<void>, delaysMs: readonly number[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= delaysMs.length) throw err;
+      await new Promise((r) => setTimeout(r, delaysMs[attempt]));
+    }
   }
 }
 

@@ -30,7 +30,11 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
 
   const metrics = createSenderMetrics(ctx.registry);
   const circuitGauge = setInterval(() => {
-    void breaker.state(adapter.provider).then((s) => metrics.circuitState.set({ provider: adapter.provider }, s === 'open' ? 2 : s === 'half-open' ? 1 : 0));
+    breaker
+      .state(adapter.provider)
+      .then((s) => metrics.circuitState.set({ provider: adapter.provider }, s === 'open' ? 2 : s === 'half-open' ? 1 : 0))
+      // Redis down: keep the last value. Left unhandled, the rejection would stop the service.
+      .catch((err: unknown) => ctx.logger.debug({ err }, 'circuit state unavailable'));
   }, env.CONTROLS_REFRESH_MS);
   circuitGauge.unref();
   ctx.onShutdown(() => clearInterval(circuitGauge));
