@@ -70,6 +70,13 @@ export interface ProcessorDefinition<S extends keyof SchemaValueTypes> {
   holdReason?: () => string | undefined;
   /** Log bindings for a decoded value, e.g. notification and tenant ids. */
   bindings?: (value: SchemaValueTypes[S]) => Record<string, string>;
+  /**
+   * Records of one slice a record handler works on at the same time (default 1: one after the other).
+   * For handlers that wait on I/O (a provider, a store). Records with the same `key` (default: the Kafka
+   * key) are still handled one after the other in offset order; outputs are produced in offset order
+   * whatever the order handlers finish in.
+   */
+  concurrency?: { limit: number; key?: (value: SchemaValueTypes[S], context: RecordContext) => string | null };
   /** Consumer group id; defaults to `notify.<name>`. */
   groupId?: string;
   /**

@@ -5,6 +5,7 @@ import type { AvroSerde } from './avro-serde.js';
 import { ErrorCodes, toFailure, type NotifyError } from './errors.js';
 import { failureHeaders } from './failure-headers.js';
 import { Headers, readHeaders, type HeaderMap } from './headers.js';
+import { mapByKey } from './keyed-concurrency.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { nextRetryStep } from './retry-policy.js';
@@ -29,6 +30,7 @@ export interface StreamProcessorOptions {
 }
 
 const BACKOFF_INITIAL_MS = 500;
+const HEARTBEAT_INTERVAL_MS = 3_000; // 3 s, a tenth of the session timeout
 const BACKOFF_MAX_MS = 30_000; // 30 s
 
 interface Evaluated {
@@ -100,7 +102,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       groupId: this.groupId,
       readUncommitted: false,
       sessionTimeout: 30_000, // 30 s
-      heartbeatInterval: 3_000, // 3 s
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: 250,
       retry: { retries: 10 },
     });
@@ -196,7 +198,14 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         // A hold that started mid-batch: leave the rest unresolved; it is fetched again on resume.
         if (this.definition.holdReason?.()) return;
         const slice = ready.slice(i, i + this.opts.maxRecordsPerTransaction);
-        await this.processSlice(batch.topic, batch.partition, slice);
+        // A slice can outlast the session timeout when its handler waits on a slow store: without
+        // heartbeats in between, the group evicts this member and the slice's commit is refused.
+        const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+        try {
+          await this.processSlice(batch.topic, batch.partition, slice);
+        } finally {
+          clearInterval(keepAlive);
+        }
         resolveOffset(slice[slice.length - 1]!.offset);
         this.backoff.delete(partitionKey);
         await heartbeat();
@@ -359,13 +368,14 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
 
     const handle = this.definition.handle;
     if ('record' in handle) {
-      for (const { rec, input } of decoded) {
+      const { limit = 1, key = (_: unknown, c: RecordContext) => c.key } = this.definition.concurrency ?? {};
+      await mapByKey(decoded, ({ input }) => key(input.value, input.context), limit, async ({ rec, input }) => {
         try {
           rec.outputs = await handle.record(input.value, input.context);
         } catch (err) {
           rec.failure = toFailure(err);
         }
-      }
+      });
     } else if (decoded.length > 0) {
       let results: Array<Output[] | Error>;
       try {

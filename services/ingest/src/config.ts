@@ -17,6 +17,8 @@ export const ingestEnvSchema = z.object({
   IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
   /** How long an idempotency key and its first response are remembered. */
   IDEMPOTENCY_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000), // 24 h
+  /** Kafka requests of one fetched slice accepted at the same time (per partition in flight). */
+  ACCEPT_CONCURRENCY: positiveInt.max(256).default(16),
   /** Items of one batch request accepted at the same time. */
   BATCH_CONCURRENCY: positiveInt.max(100).default(8),
   /**

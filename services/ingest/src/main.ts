@@ -58,7 +58,7 @@ await runService('ingest', async (ctx) => {
     logger: ctx.logger,
   });
 
-  ctx.addProcessor(requestProcessor(intake));
+  ctx.addProcessor(requestProcessor(intake, env.ACCEPT_CONCURRENCY));
 
   const app = createIngestApp({
     intake,

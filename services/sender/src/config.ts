@@ -11,6 +11,8 @@ export const senderEnvSchema = z.object({
   MONGODB_URI: z.string().min(1),
   REDIS_URL: z.string().min(1),
   SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000), // 10 s per provider call
+  /** Dispatches sent at the same time per partition in flight (one recipient's still one at a time). */
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** How long an in-flight claim blocks other replicas from the same delivery. */
   CLAIM_TTL_MS: z.coerce.number().int().positive().default(60_000), // one minute
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),

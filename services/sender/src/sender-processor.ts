@@ -3,8 +3,13 @@ import { statusEvent, statusOutput, type ProcessorDefinition } from '@notify/run
 import { dispatchTopic, PROVIDERS, Topics } from '@notify/schemas';
 import { deliver, STAGE, type DeliverDeps } from './deliver.js';
 
-/** notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. */
-export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher): ProcessorDefinition<'dispatch'> {
+/**
+ * notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. `concurrency`:
+ * dispatches of one fetched slice sent at the same time; a sender that waits for each provider call in
+ * turn is bound by the provider's latency. One recipient's dispatches (one Kafka key) still go one after
+ * the other, so they keep their order and two dispatches of one notification never race for the ledger.
+ */
+export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher, concurrency = 1): ProcessorDefinition<'dispatch'> {
   const provider = deps.adapter.provider;
   return {
     name: `sender-${provider}`,
@@ -18,6 +23,7 @@ export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher): P
       if (c.disabledChannels.has(deps.adapter.channel)) return `channel ${deps.adapter.channel} switched off`;
       return undefined;
     },
+    concurrency: { limit: concurrency, key: (d) => `${d.tenantId}:${d.userId}` },
     handle: { record: (d, ctx) => deliver(d, ctx, deps) },
     onDeadLetter: (d, failure, ctx) => [
       statusOutput(

@@ -175,20 +175,22 @@ function stagePanel(x0: number, bars: StageBars): string {
       ),
     );
   });
-  for (const r of bars.references) {
+  // Labels of lines close together alternate sides so they do not print over each other.
+  bars.references.forEach((r, i) => {
     const ry = y(r.value);
+    const left = i % 2 === 1;
     out.push(
       `<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${ry.toFixed(1)}" y2="${ry.toFixed(1)}" stroke="${r.color}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
     );
     out.push(
       text(
-        x0 + PANEL.width - 4,
+        left ? x0 + 4 : x0 + PANEL.width - 4,
         ry - 4,
         `${r.label}: ${num(r.value)}/s`,
-        `text-anchor="end" font-size="11" fill="${r.color}"`,
+        `text-anchor="${left ? 'start' : 'end'}" font-size="11" fill="${r.color}"`,
       ),
     );
-  }
+  });
   out.push(
     `<rect x="${x0}" y="${PANEL.top}" width="${PANEL.width}" height="${plotH}" fill="none" stroke="#333"/>`,
   );

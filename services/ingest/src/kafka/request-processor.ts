@@ -26,6 +26,7 @@ export class IdempotencyKeyInFlightError extends TransientError {
  */
 export function requestProcessor(
   intake: Pick<Intake, 'acceptRecord'>,
+  concurrency = 1,
 ): ProcessorDefinition<'notification-request'> {
   const input = Topics.requests;
   return {
@@ -33,6 +34,13 @@ export function requestProcessor(
     input,
     outputs: [Topics.accepted, Topics.status],
     bindings: (v) => ({ tenantId: v.tenantId, idempotencyKey: v.idempotencyKey }),
+    // Each request waits on store round trips of its own. Requests are independent but for their
+    // idempotency key: one key's repeats are accepted one after the other (the second finds the first
+    // done, not in flight). Outputs still go out in offset order.
+    concurrency: {
+      limit: concurrency,
+      key: (v) => (v.idempotencyKey ? `${v.tenantId}\u0000${v.idempotencyKey}` : null),
+    },
     handle: {
       record: async (value, ctx) => {
         const result = await intake.acceptRecord(value, recordOrigin(ctx, input.name));
