@@ -1,4 +1,4 @@
-import { AvroSerde, Headers } from '@notify/runtime';
+import { AvroSerde, Headers, retryStartupStep } from '@notify/runtime';
 import type { Notification, TopicSpec } from '@notify/schemas';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { stackEnv } from './stack-env.js';
@@ -38,7 +38,8 @@ export async function createTopics(names: string[], partitions = 3): Promise<voi
 let serde: AvroSerde | undefined;
 export async function testSerde(specs: TopicSpec[]): Promise<AvroSerde> {
   serde ??= new AvroSerde({ url: stackEnv().SCHEMA_REGISTRY_URL });
-  await serde.prepareOutputs(specs, true);
+  const s = serde;
+  await retryStartupStep('register schemas', () => s.prepareOutputs(specs, true));
   return serde;
 }
 

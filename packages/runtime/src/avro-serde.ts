@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { loadSchema, type SchemaName, type TopicSpec } from '@notify/schemas';
 import avro from 'avsc';
-import { DependencyUnavailableError, DeserializationError, PermanentError, ErrorCodes } from './errors.js';
+import { DependencyUnavailableError, DeserializationError, PermanentError, TransientError, ErrorCodes } from './errors.js';
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -42,9 +42,7 @@ export class AvroSerde {
           : await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema });
         this.outputIds.set(subject, id);
       } catch (err) {
-        throw new PermanentError(ErrorCodes.CONFIG, `schema for ${subject} could not be ${register ? 'registered' : 'found'}: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw registrationFailure(subject, register, err);
       }
     }
   }
@@ -114,4 +112,20 @@ export class AvroSerde {
     this.resolvers.set(key, resolver);
     return resolver;
   }
+}
+
+/**
+ * A registry that cannot be reached, or a subject caught between another replica's first registration
+ * and its compatibility setting (the client sees the registry default, NONE, for a moment), may pass;
+ * an incompatible schema or a missing subject will not.
+ */
+function registrationFailure(subject: string, register: boolean, err: unknown): Error {
+  const message = `schema for ${subject} could not be ${register ? 'registered' : 'found'}: ${(err as Error).message}`;
+  const name = (err as Error)?.name;
+  const code = (err as { code?: unknown })?.code;
+  if (name === 'ConfluentSchemaRegistryCompatibilityError') return new TransientError(ErrorCodes.CONFIG, message, { cause: err });
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) return new DependencyUnavailableError('schema registry', { cause: err });
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 500) return new DependencyUnavailableError('schema registry', { cause: err });
+  return new PermanentError(ErrorCodes.CONFIG, message, { cause: err });
 }

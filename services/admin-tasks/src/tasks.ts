@@ -1,15 +1,17 @@
-import { AvroSerde, createKafka, createLogger, ensureTopics, topicConfigs, type RuntimeEnv } from '@notify/runtime';
+import { AvroSerde, createKafka, createLogger, ensureTopics, retryStartupStep, topicConfigs, type RuntimeEnv } from '@notify/runtime';
 import { allTopics } from '@notify/schemas';
 import { ApiKeyRepository, ensureIndexes, TenantRepository } from '@notify/stores';
 import { MongoClient } from 'mongodb';
 
 /** Every pipeline topic is consumed by some stage, so each gets its retry tiers and DLQ. */
 export async function createTopics(env: RuntimeEnv): Promise<string[]> {
-  const kafka = createKafka(env, 'notify-admin', createLogger('admin-tasks', env.LOG_LEVEL));
+  const logger = createLogger('admin-tasks', env.LOG_LEVEL);
+  const kafka = createKafka(env, 'notify-admin', logger);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return await ensureTopics(admin, allTopics().flatMap((t) => topicConfigs(t, env.RETRY_DELAYS_MS.length, true)));
+    const wanted = allTopics().flatMap((t) => topicConfigs(t, env.RETRY_DELAYS_MS.length, true));
+    return await retryStartupStep('create topics', () => ensureTopics(admin, wanted), logger);
   } finally {
     await admin.disconnect();
   }
@@ -20,7 +22,7 @@ export async function registerSchemas(env: RuntimeEnv): Promise<string[]> {
     url: env.SCHEMA_REGISTRY_URL,
     ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
   });
-  await serde.prepareOutputs(allTopics(), true);
+  await retryStartupStep('register schemas', () => serde.prepareOutputs(allTopics(), true));
   return allTopics().map((t) => `${t.name}-value`);
 }
 
