@@ -59,6 +59,8 @@ export interface ChaosConfig {
   idleMs: number;
   /** A provider duplicate counts as in the crash window when its sender was killed (or its ledger store restarted) this soon after the first copy. */
   crashWindowMs: number;
+  /** How long to wait for another pipeline to leave the consumer groups before starting. */
+  exclusiveWaitMs: number;
   /** Seed of the workload and of the supervisor's choices. */
   seed: number;
 }
@@ -85,6 +87,7 @@ export const DEFAULT_CONFIG: ChaosConfig = {
   trackerTimeoutMs: 10 * 60_000, // 10 min
   idleMs: 90_000, // 90 s: longer than the last retry tier
   crashWindowMs: 5_000, // 5 s
+  exclusiveWaitMs: 10 * 60_000, // 10 min
   seed: 1,
 };
 
@@ -143,6 +146,7 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env, base: C
     trackerTimeoutMs: num(env, 'CHAOS_TRACKER_WAIT_MS', base.trackerTimeoutMs),
     idleMs: num(env, 'CHAOS_IDLE_MS', base.idleMs, (n) => n > 0),
     crashWindowMs: num(env, 'CHAOS_CRASH_WINDOW_MS', base.crashWindowMs, (n) => n > 0),
+    exclusiveWaitMs: num(env, 'CHAOS_EXCLUSIVE_WAIT_MS', base.exclusiveWaitMs),
     seed: num(env, 'CHAOS_SEED', base.seed, Number.isInteger),
   };
   if (config.providerFaults.rate5xx + config.providerFaults.rate429 > 1) throw new Error('CHAOS_PROVIDER_5XX + CHAOS_PROVIDER_429 must not exceed 1');

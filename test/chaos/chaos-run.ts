@@ -11,6 +11,7 @@ import { pipelineEnv, type ChaosConfig } from './chaos-config.js';
 import { waitForDrain } from './drain.js';
 import { FaultSupervisor } from './fault-supervisor.js';
 import { pendingRecords } from './lag-probe.js';
+import { otherPipelineMembers, preparePipelineGroups } from './pipeline-groups.js';
 import { ensurePipelineTopics } from './pipeline-topics.js';
 import { generateLoad, type LoadResult } from './load-generator.js';
 import { expectedNotificationId } from './notification-ids.js';
@@ -33,11 +34,23 @@ export interface ChaosRunOptions {
   /** MongoDB/Redis that may not be restarted in place are replaced by private servers (when available). */
   privateStores: boolean;
   log?: (msg: string) => void;
-  /** Called once the services run (e.g. to kill them on Ctrl-C). */
-  onLaunched?: (pipeline: RunningPipeline) => void;
+  /** More variables for single services (e.g. LOG_LEVEL=debug for one under investigation). */
+  extraServiceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 const PROGRESS_CACHE_MS = 1_000; // 1 s
+
+/** Kill switches of the runs under way: their services and private servers. */
+const activeRuns = new Set<() => void>();
+
+/**
+ * Kills the services and private servers of every run still under way, synchronously: for a signal or
+ * exit handler, or a test hook after a timeout, when the run itself can no longer clean up.
+ */
+export function killActiveRuns(): void {
+  for (const kill of activeRuns) kill();
+  activeRuns.clear();
+}
 
 export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   const { config } = options;
@@ -55,18 +68,39 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
   let collector: StatusCollector | undefined;
   let supervisor: FaultSupervisor | undefined;
   let mongo: MongoClient | undefined;
+  const killAll = () => {
+    for (const p of pipeline?.processes.values() ?? []) p.kill('SIGKILL');
+    servers?.killNow();
+  };
+  activeRuns.add(killAll);
+  process.once('exit', killAll);
   try {
     servers = await prepareFaultServers(options.stack, { wanted: config.infraRestarts, allowStackRestart: options.allowStackRestart, privateStores: options.privateStores, log });
     for (const s of servers.skipped) log(`no ${s.server} restart: ${s.reason}`);
     const stack = servers.env;
     const env = pipelineEnv(config);
-    const senderEnv = Object.fromEntries(SERVICE_NAMES.filter((n) => n.startsWith('sender-')).map((n) => [n, env.sender]));
-    const created = await ensurePipelineTopics(stack.KAFKA_BROKERS.split(','), config.retryDelaysMs.length);
+    // Client and transactional ids of the run's own: another pipeline is neither fenced nor taken for this one.
+    const clientPrefix = `${tenantId}-`;
+    const serviceEnv = Object.fromEntries(
+      SERVICE_NAMES.map((n) => [
+        n,
+        {
+          INSTANCE_ID: `${clientPrefix}${n}`,
+          KAFKA_CLIENT_ID: `${clientPrefix}${n}`,
+          ...(n.startsWith('sender-') ? env.sender : n === 'ingest' ? env.ingest : {}),
+          ...options.extraServiceEnv?.[n],
+        },
+      ]),
+    );
+    const brokerList = stack.KAFKA_BROKERS.split(',');
+    const created = await ensurePipelineTopics(brokerList, config.retryDelaysMs.length);
     if (created.length > 0) log(`created ${created.length} pipeline topics`);
+    const groups = await preparePipelineGroups(brokerList, config.retryDelaysMs.length, config.exclusiveWaitMs, log);
+    if (groups.shared.length > 0) problems.push(`another pipeline shared the consumer groups from the start (${groups.shared.map((m) => `${m.group}: ${m.clientId}`).join(', ')})`);
+    if (Object.keys(groups.skipped).length > 0) log(`skipped records earlier runs left behind: ${JSON.stringify(groups.skipped)}`);
     log('launching the pipeline');
-    pipeline = await launchPipeline({ stack, logDir, env: env.all, serviceEnv: { ...senderEnv, ingest: env.ingest } });
+    pipeline = await launchPipeline({ stack, logDir, env: env.all, serviceEnv });
     const running = pipeline;
-    options.onLaunched?.(running);
 
     mongo = new MongoClient(stack.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 });
     await mongo.connect();
@@ -75,7 +109,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     const setup = await setUpTenant({ db, workload, deviceTokens, webhookBaseUrl: running.emulators.webhook.url });
     running.emulators.fcm.control.unregisterTokens(...workload.recipients.filter((r) => r.cohort === 'deadToken').map((r) => setup.tokens.get(r.userId)!));
 
-    const brokers = stack.KAFKA_BROKERS.split(',');
+    const brokers = brokerList;
     collector = new StatusCollector({ brokers, registryUrl: stack.SCHEMA_REGISTRY_URL, tenantId, log });
     await collector.start();
     const statuses = collector;
@@ -159,6 +193,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     });
     await supervisor.stop();
     const drainDone = Date.now();
+    const others = await otherPipelineMembers(brokerList, clientPrefix).catch(() => []);
+    if (others.length > 0) problems.push(`another pipeline joined the consumer groups during the run (${others.map((m) => `${m.group}: ${m.clientId}`).join(', ')}): its services took some of this run's records`);
     log(
       `${drain.drained ? 'drained' : 'NOT drained'} after ${(drain.waitedMs / 1000).toFixed(0)} s: ${drain.complete}/${drain.total} finished` +
         `${drain.drained && !drain.trackerCaughtUp ? `; the status tracker is still ${drain.pending.total} events behind` : ''}; verifying`,
@@ -222,6 +258,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
       logDir: path.relative(REPO_ROOT, logDir),
     };
   } finally {
+    activeRuns.delete(killAll);
+    process.off('exit', killAll);
     await supervisor?.stop().catch(() => undefined);
     await collector?.stop().catch(() => undefined);
     await pipeline?.stop().catch((err: Error) => log(`stopping the pipeline: ${err.message}`));

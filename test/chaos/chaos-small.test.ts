@@ -7,10 +7,10 @@
 // folder of their own): restarting the stack's would pull them from under tests running alongside. The
 // broker is the stack's and is not restarted here (`npm run chaos` does that when it owns the stack).
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, stackEnv } from '../support/stack-env.js';
 import { DEFAULT_CONFIG, type ChaosConfig } from './chaos-config.js';
-import { runChaos } from './chaos-run.js';
+import { killActiveRuns, runChaos } from './chaos-run.js';
 import { summaryText, writeReport } from './report.js';
 
 const config: ChaosConfig = {
@@ -29,8 +29,12 @@ const config: ChaosConfig = {
   idleMs: 30_000, // 30 s
   drainTimeoutMs: 150_000, // 2.5 min
   trackerTimeoutMs: 60_000, // 1 min
+  exclusiveWaitMs: 120_000, // 2 min
   seed: 42,
 };
+
+// A run cut short by the test timeout cannot clean up after itself: its services would outlive the worker.
+afterAll(() => killActiveRuns());
 
 // Opt-in for now (NOTIFY_CHAOS_SMALL=1): under load the in-app sender has been seen not to drain its topic
 // after a Redis restart, so the run fails its drain wait; it stays out of `npm test` until that is fixed.

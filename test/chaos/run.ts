@@ -8,10 +8,9 @@
 // private servers of the run (CHAOS_PRIVATE_STORES=0 to skip those restarts instead) and Kafka is not
 // restarted.
 import path from 'node:path';
-import type { RunningPipeline } from '../../scripts/pipeline/launch.js';
 import { stackEnv, REPO_ROOT } from '../support/stack-env.js';
 import { chaosConfigFromEnv } from './chaos-config.js';
-import { runChaos } from './chaos-run.js';
+import { killActiveRuns, runChaos } from './chaos-run.js';
 import { summaryText, writeReport } from './report.js';
 
 let config;
@@ -22,11 +21,10 @@ try {
   process.exit(2);
 }
 
-let pipeline: RunningPipeline | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n[chaos] ${signal}: stopping the services`);
-    for (const p of pipeline?.processes.values() ?? []) p.kill('SIGKILL');
+    killActiveRuns();
     process.exit(130);
   });
 }
@@ -40,7 +38,6 @@ const report = await runChaos({
   stack: stackEnv(),
   allowStackRestart,
   privateStores: process.env.CHAOS_PRIVATE_STORES !== '0',
-  onLaunched: (p) => (pipeline = p),
 });
 console.log(`\n${summaryText(report)}\n`);
 const file = writeReport(path.join(REPO_ROOT, 'reports', 'chaos'), report);

@@ -29,6 +29,8 @@ export interface FaultServers {
   skipped: Array<{ server: InfraServer; reason: string }>;
   restart(server: InfraServer): Promise<ServerRestart>;
   stop(): Promise<void>;
+  /** Kills the private servers at once, synchronously (for an exit handler). */
+  killNow(): void;
 }
 
 export interface FaultServerOptions {
@@ -173,6 +175,17 @@ export async function prepareFaultServers(stack: StackEndpoints, options: FaultS
     async stop() {
       if (!privateDir || !privateEnv) return;
       await stackCommand(['down'], privateEnv);
+      fs.rmSync(privateDir, { recursive: true, force: true });
+    },
+    killNow() {
+      if (!privateDir) return;
+      for (const server of ['mongo', 'redis']) {
+        try {
+          process.kill(Number(fs.readFileSync(path.join(privateDir, server, 'pid'), 'utf8')), 'SIGKILL');
+        } catch {
+          // not running
+        }
+      }
       fs.rmSync(privateDir, { recursive: true, force: true });
     },
   };
