@@ -95,7 +95,8 @@ export interface StatusTimelineEntry {
 
 /**
  * A notification with its timeline, as NotificationRepository.get returns it. Stored as a
- * NotificationSummaryDoc in `notifications` plus one StatusEventDoc per event in `notification_events`.
+ * NotificationSummaryDoc in `notifications` plus one StatusEventDoc per event in `notification_events`;
+ * the status is derived from the events when read.
  */
 export interface NotificationDoc {
   _id: string; // notificationId
@@ -107,11 +108,20 @@ export interface NotificationDoc {
   statusAt: Date;
   /** Oldest first. */
   timeline: StatusTimelineEntry[];
+  /** When the latest event was recorded. */
   updatedAt: Date;
 }
 
-/** The `notifications` document: latest status, for listings. */
-export type NotificationSummaryDoc = Omit<NotificationDoc, 'timeline'>;
+/**
+ * The `notifications` document: who a notification is for, written once with its first recorded event
+ * and never updated (an update per event would cost a read-modify-write per event on the hot path).
+ */
+export interface NotificationSummaryDoc {
+  _id: string; // notificationId
+  tenantId: string;
+  userId: string;
+  createdAt: Date;
+}
 
 /**
  * One status event (`notification_events`). Its _id is derived from the event (notification id,

@@ -86,5 +86,18 @@ describe('IdempotencyRepository', () => {
     await repo.complete('t1', 'old', { ids: ['x'] });
     c.advance(10_001);
     expect(await repo.claim('t1', 'old', 'different')).toBe('claimed');
+    // The earlier completion, not yet swept, is not this claim's answer, and is replaced by it.
+    expect(await repo.claim('t1', 'old', 'different')).toBe('in-flight');
+    await repo.complete('t1', 'old', { ids: ['y'] });
+    expect(await repo.claim('t1', 'old', 'different')).toEqual({ existing: { ids: ['y'] } });
+  });
+
+  it('completes a claim whose lease has passed, and answers with it', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    await repo.claim('t1', 'slow', 'h');
+    c.advance(1_500);
+    await repo.complete('t1', 'slow', { ids: ['late'] });
+    expect(await repo.claim('t1', 'slow', 'h')).toEqual({ existing: { ids: ['late'] } });
   });
 });

@@ -52,6 +52,8 @@ export class IdempotencyRepository<R = unknown> {
       if (!expired) {
         if (existing.requestHash !== requestHash) return 'mismatch';
         if (existing.state === 'completed') return { existing: existing.response as R };
+        const completion = await this.completionOf(existing);
+        if (completion) return { existing: completion.response as R };
         if (existing.leaseUntil.getTime() > now) return 'in-flight';
       }
       // Expired key, or a claim whose owner let its lease pass. Contenders race to insert a token
@@ -71,25 +73,46 @@ export class IdempotencyRepository<R = unknown> {
     return 'in-flight';
   }
 
-  /** Records the response to replay to duplicates. */
+  /**
+   * Records the response to replay to duplicates, as a document of its own next to the claim: an insert
+   * costs the same whatever the collection's size, where an update of the claim may not (FerretDB's
+   * SQLite backend scans for updates and deletes).
+   */
   async complete(tenantId: string, key: string, response: R): Promise<void> {
+    const id = docId(tenantId, key);
+    const claim = await this.collection.findOne({ _id: id });
+    if (!claim) throw new Error(`idempotency key ${key} of tenant ${tenantId} has no claim to complete`);
     const now = this.now();
-    await this.collection.updateOne(
-      { _id: docId(tenantId, key) },
-      {
-        $set: {
-          state: 'completed',
-          response,
-          completedAt: new Date(now),
-          expiresAt: new Date(now + this.retentionMs),
-        } as Partial<IdempotencyDoc<R>>,
-      },
-    );
+    const completion: IdempotencyDoc<R> = {
+      ...claim,
+      _id: completionId(id),
+      state: 'completed',
+      response,
+      completedAt: new Date(now),
+      expiresAt: new Date(now + this.retentionMs),
+    };
+    try {
+      await this.collection.insertOne({ ...completion });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // Left behind by an earlier, expired claim of the same key and not yet swept: this claim's replaces it.
+      const earlier = await this.collection.findOne({ _id: completion._id });
+      if (earlier && earlier.claimId !== claim.claimId) await this.collection.replaceOne({ _id: completion._id }, completion);
+    }
   }
 
   /** Gives up an in-flight claim (the request failed), so that a retry can claim the key at once. */
   async release(tenantId: string, key: string): Promise<void> {
-    await this.collection.deleteOne({ _id: docId(tenantId, key), state: 'in-flight' });
+    const id = docId(tenantId, key);
+    const claim = await this.collection.findOne({ _id: id, state: 'in-flight' });
+    if (!claim || (await this.completionOf(claim))) return; // a completed request keeps its key
+    await this.collection.deleteOne({ _id: id, claimId: claim.claimId });
+  }
+
+  /** The completion of this very claim (not of an earlier claim of the same key), if there is one. */
+  private async completionOf(claim: IdempotencyDoc<R>): Promise<IdempotencyDoc<R> | null> {
+    const completion = await this.collection.findOne({ _id: completionId(claim._id) });
+    return completion && completion.claimId === claim.claimId && completion.expiresAt.getTime() > this.now() ? completion : null;
   }
 
   private freshClaim(tenantId: string, key: string, requestHash: string, now: number): IdempotencyDoc<R> {
@@ -111,4 +134,8 @@ export class IdempotencyRepository<R = unknown> {
 
 function docId(tenantId: string, key: string): string {
   return `${encodeURIComponent(tenantId)}:${key}`;
+}
+
+function completionId(claimId: string): string {
+  return `${claimId}\u0000completed`;
 }

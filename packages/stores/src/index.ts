@@ -11,3 +11,4 @@ export * from './tenant-repository.js';
 export * from './api-key-repository.js';
 export * from './notification-repository.js';
 export * from './idempotency-repository.js';
+export * from './insert-once.js';

@@ -55,8 +55,8 @@ export const INDEXES: readonly IndexSpec[] = [
   { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },
   {
     collection: Collections.notifications,
-    name: 'notifications_tenant_user_updated',
-    key: { tenantId: 1, userId: 1, updatedAt: -1 },
+    name: 'notifications_tenant_user_created',
+    key: { tenantId: 1, userId: 1, createdAt: -1 },
   },
   {
     collection: Collections.notificationEvents,

@@ -79,12 +79,7 @@ describe('NotificationRepository', () => {
     expect(doc?.statusAt).toEqual(new Date(3_000));
     expect(doc?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'DELIVERED']);
     const summary = await db.collection(Collections.notifications).findOne({ _id: 'n2' as never });
-    expect(summary).toMatchObject({
-      tenantId: 't1',
-      userId: 'u1',
-      status: 'DELIVERED',
-      statusAt: new Date(3_000),
-    });
+    expect(summary).toMatchObject({ tenantId: 't1', userId: 'u1' });
   });
 
   it('orders events of the same instant by lifecycle', async () => {
@@ -107,6 +102,25 @@ describe('NotificationRepository', () => {
     expect(doc?.timeline.map((e) => e.stage)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
     expect(doc?.status).toBe('ACCEPTED');
     expect(doc?.statusAt).toEqual(new Date(1_005));
+  });
+
+  it('records a list in one call: new events, repeats within the list and earlier ones told apart', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatus(event('n6'));
+    const routed = event('n6', { status: 'ROUTED', stage: 'channel-router', occurredAt: 2_000 });
+    const other = event('n7', { userId: 'u7' });
+    expect(await repo.appendStatuses([event('n6'), routed, other, routed])).toEqual([false, true, true, false]);
+    expect((await repo.get('t1', 'n6'))?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED']);
+    expect(await db.collection(Collections.notifications).findOne({ _id: 'n7' as never })).toMatchObject({ tenantId: 't1', userId: 'u7' });
+    expect(await repo.appendStatuses([])).toEqual([]);
+  });
+
+  it('creates the summary of a notification whose events were recorded before a crash', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatus(event('n8'));
+    await db.collection(Collections.notifications).deleteOne({ _id: 'n8' as never }); // as if it crashed before the summary
+    expect(await repo.appendStatus(event('n8'))).toBe(false);
+    expect(await db.collection(Collections.notifications).findOne({ _id: 'n8' as never })).toMatchObject({ userId: 'u1' });
   });
 
   it('get is scoped by tenant', async () => {

@@ -7,7 +7,7 @@ import {
   type StatusEventDoc,
   type StatusTimelineEntry,
 } from './documents.js';
-import { isDuplicateKeyError } from './mongo-errors.js';
+import { insertOnce } from './insert-once.js';
 
 /** What makes two status events the same event. */
 export function statusEventKey(
@@ -58,36 +58,41 @@ export class NotificationRepository {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * Records a status event, creating the notification on its first event. Idempotent: an event
-   * already recorded (same status, stage, channel and occurredAt) is not added again, so redelivered
-   * status records are harmless. Returns whether the event was new. Safe to call concurrently.
-   */
+  /** One event; see appendStatuses. */
   async appendStatus(event: NotificationStatusEvent): Promise<boolean> {
-    const now = new Date(this.now());
-    const doc = toEventDoc(event, now);
-    let appended = true;
-    try {
-      await this.events.insertOne(doc);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      appended = false;
-    }
-    // Also for a duplicate: a crash may have come between the event and its summary.
-    await this.updateSummary(event, doc.occurredAt, now);
-    return appended;
+    const [appended] = await this.appendStatuses([event]);
+    return appended as boolean;
   }
 
   /**
-   * The notification and its timeline, only within its own tenant. The status is derived from the
-   * timeline, so it is right even where the summary lost a race.
+   * Records status events, creating each notification's summary with its first event: two inserts for
+   * the whole list, whatever its length. Idempotent: an event already recorded (same notification,
+   * status, stage, channel and occurredAt), also twice within the list, is not added again, so
+   * redelivered status records are harmless. Returns, per event, whether it was new. Safe to call
+   * concurrently.
    */
+  async appendStatuses(events: readonly NotificationStatusEvent[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const now = new Date(this.now());
+    const appended = await insertOnce(
+      this.events,
+      events.map((e) => toEventDoc(e, now)),
+    );
+    // Also for duplicates: a crash may have come between an event and its summary.
+    const summaries = new Map<string, NotificationSummaryDoc>();
+    for (const e of events) {
+      if (!summaries.has(e.notificationId)) summaries.set(e.notificationId, { _id: e.notificationId, tenantId: e.tenantId, userId: e.userId, createdAt: now });
+    }
+    await insertOnce(this.summaries, [...summaries.values()]);
+    return appended;
+  }
+
+  /** The notification and its timeline, only within its own tenant; the status is the latest event's. */
   async get(tenantId: string, notificationId: string): Promise<NotificationDoc | null> {
     const events = await this.events.find({ notificationId, tenantId }).toArray();
     if (events.length === 0) return null;
     events.sort(byOccurrence);
     const latest = events[events.length - 1] as StatusEventDoc;
-    const summary = await this.summaries.findOne({ _id: notificationId, tenantId });
     return {
       _id: notificationId,
       tenantId,
@@ -95,32 +100,7 @@ export class NotificationRepository {
       status: latest.status,
       statusAt: latest.occurredAt,
       timeline: events.map(toTimelineEntry),
-      updatedAt: summary?.updatedAt ?? latest.recordedAt,
+      updatedAt: new Date(Math.max(...events.map((e) => e.recordedAt.getTime()))),
     };
-  }
-
-  private async updateSummary(event: NotificationStatusEvent, occurredAt: Date, now: Date): Promise<void> {
-    try {
-      await this.summaries.updateOne(
-        { _id: event.notificationId },
-        {
-          $set: { updatedAt: now },
-          $setOnInsert: {
-            tenantId: event.tenantId,
-            userId: event.userId,
-            status: event.status,
-            statusAt: occurredAt,
-          },
-        },
-        { upsert: true },
-      );
-    } catch (err) {
-      // Another first event created the summary concurrently.
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    await this.summaries.updateOne(
-      { _id: event.notificationId, statusAt: { $lt: occurredAt } },
-      { $set: { status: event.status, statusAt: occurredAt } },
-    );
   }
 }

@@ -7,7 +7,7 @@ const base = { MONGODB_URI: 'mongodb://127.0.0.1:27118/notify', REDIS_URL: 'redi
 describe('trackerEnvSchema', () => {
   it('has defaults and treats empty values as unset', () => {
     const env = loadConfig(trackerEnvSchema, { ...base, SENDGRID_WEBHOOK_PUBLIC_KEY: '', PUBLIC_BASE_URL: '' });
-    expect(env).toMatchObject({ HTTP_PORT: 8080, CALLBACK_BODY_LIMIT: '5mb', TIMELINE_WRITE_CONCURRENCY: 16 });
+    expect(env).toMatchObject({ HTTP_PORT: 8080, CALLBACK_BODY_LIMIT: '5mb' });
     expect(env.SENDGRID_WEBHOOK_PUBLIC_KEY).toBeUndefined();
     expect(env.PUBLIC_BASE_URL).toBeUndefined();
   });

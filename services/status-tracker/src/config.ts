@@ -19,7 +19,6 @@ export const trackerEnvSchema = z
     /** Largest callback body, e.g. '5mb'. */
     CALLBACK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 512kb or 5mb').default('5mb'),
     /** Timeline writes in flight per fetched batch. */
-    TIMELINE_WRITE_CONCURRENCY: z.coerce.number().int().positive().default(16),
   })
   .superRefine((env, ctx) => {
     if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_BASE_URL) {

@@ -21,7 +21,6 @@ await runService('status-tracker', async (ctx) => {
 
   ctx.addProcessor(
     timelineProcessor(new NotificationRepository(db), {
-      concurrency: env.TIMELINE_WRITE_CONCURRENCY,
       onRecorded: (event) => metrics.statusEvents.inc({ service: ctx.name, status: event.status }),
     }),
   );

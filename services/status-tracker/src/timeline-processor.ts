@@ -1,21 +1,21 @@
 import { toFailure, type ProcessorDefinition } from '@notify/runtime';
 import { Topics, type NotificationStatusEvent } from '@notify/schemas';
 import { STAGE } from './domain/resolve-outcomes.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
 
 export interface TimelineStore {
-  /** Idempotent; true when the event was new. */
-  appendStatus(event: NotificationStatusEvent): Promise<boolean>;
+  /** Idempotent; per event, true when it was new. */
+  appendStatuses(events: readonly NotificationStatusEvent[]): Promise<boolean[]>;
 }
 
 /**
- * notify.status.v1 → each event into its notification's timeline. The writes of a fetched batch go out
- * together (bounded concurrency). At-least-once: nothing is produced, and a replayed event is refused by
- * the timeline's own key, so a transaction would buy nothing.
+ * notify.status.v1 → each event into its notification's timeline, a fetched batch in one write. At
+ * least once: nothing is produced, and a replayed event is refused by the timeline's own key, so a
+ * transaction would buy nothing. A failed write fails the batch's records for a retry, which is
+ * harmless for the ones already recorded.
  */
 export function timelineProcessor(
   store: TimelineStore,
-  options: { concurrency: number; onRecorded?: (event: NotificationStatusEvent) => void },
+  options: { onRecorded?: (event: NotificationStatusEvent) => void } = {},
 ): ProcessorDefinition<'notification-status'> {
   return {
     name: STAGE,
@@ -24,15 +24,17 @@ export function timelineProcessor(
     delivery: 'at-least-once',
     bindings: (v) => ({ notificationId: v.notificationId, tenantId: v.tenantId }),
     handle: {
-      batch: (records) =>
-        mapWithConcurrency(records, options.concurrency, async ({ value }) => {
-          try {
-            if (await store.appendStatus(value)) options.onRecorded?.(value);
-            return [];
-          } catch (err) {
-            return toFailure(err);
-          }
-        }),
+      batch: async (records) => {
+        const events = records.map((r) => r.value);
+        try {
+          const appended = await store.appendStatuses(events);
+          events.forEach((e, i) => appended[i] && options.onRecorded?.(e));
+          return events.map(() => []);
+        } catch (err) {
+          const failure = toFailure(err);
+          return events.map(() => failure);
+        }
+      },
     },
   };
 }

@@ -41,7 +41,7 @@ export interface E2eConfig {
   exclusiveWaitMs: number;
   /** Run the status tracker (off the measured path, but a heavy user of MongoDB). */
   statusTracker: boolean;
-  /** Extra variables per service, e.g. {"status-tracker":{"TIMELINE_WRITE_CONCURRENCY":"4"}}. */
+  /** Extra variables per service, e.g. {"sender-inapp":{"SEND_CONCURRENCY":"4"}}. */
   serviceEnv: Record<string, Record<string, string>>;
   /** Retry tiers of each input topic (the runtime's default RETRY_DELAYS_MS). */
   retryTiers: number;

@@ -134,7 +134,7 @@ describe('Intake, REST', () => {
       templates: new TemplateRepository(db),
       idempotency,
       publish: async () => {},
-      timeline: { appendStatus: async (event) => writes.push(event.notificationId) > 0 },
+      timeline: { appendStatuses: async (events) => events.map((e) => writes.push(e.notificationId) > 0) },
       timelineSyncMaxRecipients: 1,
       logger: silentLogger,
     });

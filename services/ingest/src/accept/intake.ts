@@ -16,7 +16,6 @@ import {
   type TemplateCatalog,
   type TenantDirectory,
 } from '../domain/accept-notification.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { acceptedOutputs } from './accepted-outputs.js';
 import { reacceptedOutputs } from './reaccepted-outputs.js';
 
@@ -32,7 +31,7 @@ export interface IdempotencyStore extends IdempotencyClaims {
 }
 
 export interface TimelineWriter {
-  appendStatus(event: NotificationStatusEvent): Promise<boolean>;
+  appendStatuses(events: readonly NotificationStatusEvent[]): Promise<boolean[]>;
 }
 
 /** Produces records outside a consume loop (OutputPublisher.publish). */
@@ -49,8 +48,8 @@ export interface IntakeDependencies {
   timeline: TimelineWriter;
   /**
    * REST requests with at most this many recipients record their ACCEPTED events before answering, so
-   * that a GET right after the 202 finds them. Larger ones are left to the status tracker: one timeline
-   * write per recipient would hold the answer for seconds. 0 never records.
+   * that a GET right after the 202 finds them (one write for all of them). Larger ones are left to the
+   * status tracker, so a large fan-out is not held up by its timeline. 0 never records.
    */
   timelineSyncMaxRecipients?: number;
   logger: Logger;
@@ -71,7 +70,6 @@ export type RecordAcceptance =
   | { kind: 'accepted' | 'duplicate'; outputs: Output[] }
   | Extract<AcceptOutcome, { kind: 'in-flight' | 'rejected' }>;
 
-const TIMELINE_WRITE_CONCURRENCY = 16;
 const DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS = 10;
 
 /**
@@ -183,9 +181,7 @@ export class Intake {
    */
   private async recordTimeline(events: readonly NotificationStatusEvent[]): Promise<void> {
     try {
-      await mapWithConcurrency(events, TIMELINE_WRITE_CONCURRENCY, (event) =>
-        this.deps.timeline.appendStatus(event),
-      );
+      await this.deps.timeline.appendStatuses(events);
     } catch (err) {
       this.deps.logger.warn({ err }, 'could not record ACCEPTED events; the status tracker will');
     }
