@@ -139,7 +139,7 @@ try {
   if (sharedAtStart.length)
     log(`WARNING: starting while another pipeline shares the consumer groups; figures will be wrong`);
   if (config.ownStores) await emptyDatabase(mongo.db());
-  skippedBacklog = await skipAbandonedBacklog(admin, serviceGroups(SERVICES, config.retryTiers));
+  skippedBacklog = await skipAbandonedBacklog(kafka, admin, serviceGroups(SERVICES, config.retryTiers));
   const skipped = Object.values(skippedBacklog).reduce((a, b) => a + b, 0);
   if (skipped)
     log(

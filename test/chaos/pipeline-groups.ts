@@ -13,16 +13,21 @@ export interface GroupPreparation {
   skipped: Record<string, number>;
 }
 
+function client(brokers: string[]) {
+  return new Kafka({ clientId: 'chaos-groups', brokers, logLevel: logLevel.NOTHING });
+}
+
 function admin(brokers: string[]) {
-  return new Kafka({ clientId: 'chaos-groups', brokers, logLevel: logLevel.NOTHING }).admin();
+  return client(brokers).admin();
 }
 
 export async function preparePipelineGroups(brokers: string[], retryTiers: number, waitMs: number, log: (msg: string) => void): Promise<GroupPreparation> {
-  const a = admin(brokers);
+  const kafka = client(brokers);
+  const a = kafka.admin();
   await a.connect();
   try {
     const shared = await waitForFreeGroups(a, waitMs, log);
-    const skipped = await skipAbandonedBacklog(a, serviceGroups(SERVICE_NAMES, retryTiers));
+    const skipped = await skipAbandonedBacklog(kafka, a, serviceGroups(SERVICE_NAMES, retryTiers));
     return { shared, skipped };
   } finally {
     await a.disconnect();

@@ -1,5 +1,5 @@
 import { dispatchTopic, retryTopicName, Topics, type Provider, type TopicSpec } from '@notify/schemas';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka, TopicPartitionOffset } from 'kafkajs';
 import { sleep } from '../lib/waiting.js';
 
 /**
@@ -64,6 +64,7 @@ export async function waitForFreeGroups(
  * groups of the services about to start are named, never another tool's. Returns the records skipped.
  */
 export async function skipAbandonedBacklog(
+  kafka: Kafka,
   admin: Admin,
   groups: ReadonlyArray<{ groupId: string; topics: readonly string[] }>,
 ): Promise<Record<string, number>> {
@@ -73,29 +74,52 @@ export async function skipAbandonedBacklog(
   const skipped: Record<string, number> = {};
   for (const { groupId, topics } of groups) {
     if (!idle.has(groupId)) continue;
+    const moves: TopicPartitionOffset[] = [];
+    let count = 0;
     for (const topic of topics.filter((t) => existing.has(t))) {
       const ends = await admin.fetchTopicOffsets(topic);
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const behind = ends
-        .map((e) => {
-          const at = Number(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1);
-          return {
-            partition: e.partition,
-            high: e.high,
-            count: Number(e.high) - Math.max(at, Number(e.low)),
-          };
-        })
-        .filter((p) => p.count > 0);
-      if (behind.length === 0) continue;
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: behind.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-      skipped[groupId] = (skipped[groupId] ?? 0) + behind.reduce((sum, p) => sum + p.count, 0);
+      for (const e of ends) {
+        const at = Number(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1);
+        const behind = Number(e.high) - Math.max(at, Number(e.low));
+        if (behind <= 0) continue;
+        moves.push({ topic, partition: e.partition, offset: e.high });
+        count += behind;
+      }
     }
+    if (moves.length === 0) continue;
+    await commitForIdleGroup(kafka, groupId, moves);
+    skipped[groupId] = count;
   }
   return skipped;
+}
+
+const JOIN_TIMEOUT_MS = 30_000; // 30 s
+
+/**
+ * Commits offsets for a group that has no members: a short-lived member joins (consuming nothing),
+ * commits and leaves. One join per group; kafkajs's admin.setOffsets joins once per topic and then waits
+ * for a fetch, seconds each.
+ */
+async function commitForIdleGroup(kafka: Kafka, groupId: string, moves: TopicPartitionOffset[]): Promise<void> {
+  const topics = [...new Set(moves.map((m) => m.topic))];
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    // Nothing is resolved or committed by the runner: autoCommit is off and the handler ignores what it gets.
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      joined,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`could not join ${groupId} within ${JOIN_TIMEOUT_MS} ms`)), JOIN_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(timer));
+    await consumer.commitOffsets(moves);
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 const INPUT_OF: Record<string, TopicSpec> = {
