@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka, readTopic, waitFor } from '../support/kafka.js';
 import type { ServiceProcess } from '../support/service-process.js';
@@ -79,6 +80,25 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
 
     const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
     expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);
+  });
+
+  it('restarts when a handler never returns, and the next owner of the partition processes the slice', async () => {
+    const t = await relayTopics('rt.stall', 1);
+    await produceNotifications(t, 20, { 7: { hang: 'true' } });
+    const stuck = await startRelay(t, { TEST_HANG: 'true', SLICE_STALL_MS: '3000', TRANSACTION_MAX_RECORDS: '5', SHUTDOWN_GRACE_MS: '2000' });
+    running.push(stuck);
+    await stuck.waitReady();
+    const { code } = await stuck.exited;
+    expect(code).toBe(1);
+    const log = fs.readFileSync(stuck.logFile, 'utf8');
+    expect(log).toMatch(/slice stalled/);
+    expect(log).toMatch(/"inFlight":\["7"\]/);
+    // The slice holding the stuck record was never committed: a new instance processes it.
+    const next = await startRelay(t);
+    running.push(next);
+    await next.waitReady();
+    const out = await readTopic(t.output, 20, { idleMs: 3000, timeoutMs: 60_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
   });
 
   it('exits 0 on SIGTERM within the grace period with its offsets committed', async () => {

@@ -61,6 +61,8 @@ export const runtimeEnvSchema = z.object({
     }),
   /** Records per Kafka transaction; a fetched batch larger than this is committed in slices. */
   TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
+  /** A slice none of whose records finished for this long (a handler that never returns) restarts the service. */
+  SLICE_STALL_MS: z.coerce.number().int().positive().default(120_000), // 2 min
   /** Partitions processed concurrently per processor (one transactional producer each). */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */

@@ -110,6 +110,7 @@ export async function runService(
         retryDelaysMs: env.RETRY_DELAYS_MS,
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
+        sliceStallMs: env.SLICE_STALL_MS,
         onFatal: fatal,
         clock: () => clock.now(),
       });

@@ -2,13 +2,14 @@ import { dlqTopicName, retryTopicName, type SchemaValueTypes, type TopicSpec } f
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AvroSerde } from './avro-serde.js';
-import { ErrorCodes, toFailure, type NotifyError } from './errors.js';
+import { ErrorCodes, toFailure, TransientError, type NotifyError } from './errors.js';
 import { failureHeaders } from './failure-headers.js';
 import { Headers, readHeaders, type HeaderMap } from './headers.js';
 import { mapByKey } from './keyed-concurrency.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { nextRetryStep } from './retry-policy.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
 import { isFenced, withTransactionRetry } from './transaction-retry.js';
 
@@ -26,12 +27,15 @@ export interface StreamProcessorOptions {
   partitionsConcurrency?: number;
   /** Called when the processor cannot go on (e.g. fenced by a newer instance); the service should exit. */
   onFatal: (err: Error) => void;
+  /** A slice none of whose records finished for this long is a stall: the service restarts. */
+  sliceStallMs?: number;
   clock?: () => number;
 }
 
 const BACKOFF_INITIAL_MS = 500;
 const HEARTBEAT_INTERVAL_MS = 3_000; // 3 s, a tenth of the session timeout
 const BACKOFF_MAX_MS = 30_000; // 30 s
+const DEFAULT_SLICE_STALL_MS = 120_000; // 2 min
 
 interface Evaluated {
   message: KafkaMessage;
@@ -62,6 +66,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private joined = false;
   private held = false;
   private holdTimer?: NodeJS.Timeout;
+  private readonly watchdog: StallWatchdog;
   private readonly clock: () => number;
   readonly groupId: string;
   private readonly eos: boolean;
@@ -76,6 +81,10 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     this.groupId = def.groupId ?? `notify.${def.name}`;
     this.eos = (def.delivery ?? 'exactly-once') === 'exactly-once';
     this.log = opts.logger.child({ processor: def.name });
+    this.watchdog = new StallWatchdog(opts.sliceStallMs ?? DEFAULT_SLICE_STALL_MS, (stall) => {
+      this.log.error({ ...stall }, 'slice stalled: no record finished; restarting so the partition is processed again');
+      opts.onFatal(new TransientError(ErrorCodes.INTERNAL, `slice of ${stall.partition} stalled for ${stall.idleMs} ms (offsets in flight: ${stall.inFlight.join(', ') || 'none'})`));
+    });
   }
 
   /** Input topic, then its retry tiers. */
@@ -138,6 +147,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
     if (this.definition.holdReason) this.startHoldWatch();
+    this.watchdog.start();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -168,6 +178,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   /** Stops fetching, lets the in-flight slice commit or abort, leaves the group, closes clients. */
   async stop(): Promise<void> {
     if (this.holdTimer) clearInterval(this.holdTimer);
+    this.watchdog.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
@@ -201,10 +212,12 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         // A slice can outlast the session timeout when its handler waits on a slow store: without
         // heartbeats in between, the group evicts this member and the slice's commit is refused.
         const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+        this.watchdog.sliceStarted(partitionKey);
         try {
           await this.processSlice(batch.topic, batch.partition, slice);
         } finally {
           clearInterval(keepAlive);
+          this.watchdog.sliceEnded(partitionKey);
         }
         resolveOffset(slice[slice.length - 1]!.offset);
         this.backoff.delete(partitionKey);
@@ -369,11 +382,15 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const handle = this.definition.handle;
     if ('record' in handle) {
       const { limit = 1, key = (_: unknown, c: RecordContext) => c.key } = this.definition.concurrency ?? {};
+      const partitionKey = `${topic}:${partition}`;
       await mapByKey(decoded, ({ input }) => key(input.value, input.context), limit, async ({ rec, input }) => {
+        this.watchdog.recordStarted(partitionKey, rec.message.offset);
         try {
           rec.outputs = await handle.record(input.value, input.context);
         } catch (err) {
           rec.failure = toFailure(err);
+        } finally {
+          this.watchdog.recordFinished(partitionKey, rec.message.offset);
         }
       });
     } else if (decoded.length > 0) {
