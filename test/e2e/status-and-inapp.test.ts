@@ -1,6 +1,6 @@
 import { statusEvent } from '@notify/runtime';
 import { Topics, type NotificationStatusEvent } from '@notify/schemas';
-import { ApiKeyRepository, Collections, NotificationRepository, type DeliveryDoc, type InboxDoc } from '@notify/stores';
+import { ApiKeyRepository, Collections, DeliveryRecords, NotificationRepository, type InboxDoc } from '@notify/stores';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -163,7 +163,7 @@ describe('status-tracker', () => {
     expect((await repo.get(tenantId, sms.notificationId))?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'SENT']);
 
     // Twilio: the sender's ledger maps the MessageSid to the notification.
-    await db.collection<DeliveryDoc>(Collections.deliveries).insertOne({ notificationId: sms.notificationId, channel: 'SMS', provider: 'twilio', providerMessageId: sid, sentAt: new Date() });
+    await new DeliveryRecords(db).record({ notificationId: sms.notificationId, channel: 'SMS', provider: 'twilio', providerMessageId: sid, sentAt: new Date() });
     const callbackPath = '/v1/callbacks/twilio/status';
     const params = { MessageSid: sid, MessageStatus: 'delivered', AccountSid: 'AC0123', ApiVersion: '2010-04-01' };
     const postTwilio = (signature: string) =>

@@ -9,6 +9,8 @@ export const Collections = {
   templates: 'templates',
   notifications: 'notifications',
   deliveries: 'deliveries',
+  /** Provider message id → delivery, for provider callbacks. */
+  providerMessages: 'provider_messages',
   /** One document per status event: the timelines of `notifications`. */
   notificationEvents: 'notification_events',
   inbox: 'inapp_inbox',
@@ -137,11 +139,18 @@ export interface StatusEventDoc extends StatusTimelineEntry {
 }
 
 export interface DeliveryDoc {
+  _id: string; // `${notificationId}:${channel}`
   notificationId: string;
   channel: Channel;
   provider: string;
   providerMessageId: string;
   sentAt: Date;
+}
+
+export interface ProviderMessageDoc {
+  _id: string; // `${provider}:${providerMessageId}`
+  notificationId: string;
+  channel: Channel;
 }
 
 export interface InboxDoc {

@@ -12,3 +12,4 @@ export * from './api-key-repository.js';
 export * from './notification-repository.js';
 export * from './idempotency-repository.js';
 export * from './insert-once.js';
+export * from './delivery-records.js';

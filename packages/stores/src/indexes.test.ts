@@ -60,18 +60,13 @@ describe('ensureIndexes', () => {
 
   it('enforces the unique indexes', async () => {
     await ensureIndexes(db);
-    const deliveries = db.collection(Collections.deliveries);
-    const delivery = {
-      notificationId: 'n1',
-      channel: 'EMAIL',
-      provider: 'smtp',
-      providerMessageId: 'm',
-      sentAt: new Date(),
-    };
-    await deliveries.insertOne({ ...delivery });
-    await expect(deliveries.insertOne({ ...delivery })).rejects.toMatchObject({ code: 11000 });
-    await deliveries.insertOne({ ...delivery, channel: 'SMS' });
+    const templates = db.collection(Collections.templates);
+    const template = { tenantId: 't1', templateId: 'welcome', channel: 'EMAIL', locale: 'en', version: 1 };
+    await templates.insertOne({ ...template });
+    await expect(templates.insertOne({ ...template })).rejects.toMatchObject({ code: 11000 });
+    await templates.insertOne({ ...template, version: 2 });
   });
+
 });
 
 describe('TtlSweeper', () => {

@@ -42,14 +42,6 @@ export const INDEXES: readonly IndexSpec[] = [
     key: { tenantId: 1, templateId: 1, channel: 1, locale: 1, version: 1 },
     unique: true,
   },
-  {
-    collection: Collections.deliveries,
-    name: 'deliveries_notification_channel',
-    key: { notificationId: 1, channel: 1 },
-    unique: true,
-  },
-  // Provider callbacks (Twilio status, SendGrid events) find the delivery by the provider's message id.
-  { collection: Collections.deliveries, name: 'deliveries_provider_message_id', key: { providerMessageId: 1 } },
   { collection: Collections.apiKeys, name: 'api_keys_secret_hash', key: { secretHash: 1 }, unique: true },
   { collection: Collections.apiKeys, name: 'api_keys_tenant', key: { tenantId: 1 } },
   { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },

@@ -36,7 +36,6 @@ function ctx(attempt = 1): RecordContext {
 beforeAll(async () => {
   await mongo.connect();
   db = mongo.db(`deliver_test_${Date.now()}`);
-  await db.collection('deliveries').createIndex({ notificationId: 1, channel: 1 }, { unique: true });
   sg = await startSendGridEmulator({ port: 0 });
 });
 

@@ -1,7 +1,7 @@
 import type { Channel } from '@notify/schemas';
-import { Collections, type DeliveryDoc } from '@notify/stores';
+import { DeliveryRecords, type DeliveryDoc } from '@notify/stores';
 import type { Redis } from 'ioredis';
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 
 const SENT_MARK = 'sent:';
 const SENT_TTL_MS = 24 * 60 * 60 * 1000; // a day: later duplicates are caught by MongoDB
@@ -13,11 +13,11 @@ export type ClaimResult = { kind: 'claimed' } | { kind: 'busy' } | { kind: 'sent
 
 /**
  * The delivery ledger: (notification id, channel) goes out once. Redis holds the fast claim while a send
- * is in flight and a "sent" mark after; MongoDB's unique index holds the durable record that outlives
- * Redis (its unique index is created by the stores' ensureIndexes). Checked before the provider call, recorded after.
+ * is in flight and a "sent" mark after; MongoDB holds the durable record that outlives Redis (keyed by
+ * notification and channel, so a second record of the same delivery is refused). Checked before the provider call, recorded after.
  */
 export class DeliveryLedger {
-  private readonly deliveries: Collection<DeliveryDoc>;
+  private readonly records: DeliveryRecords;
 
   constructor(
     private readonly redis: Redis,
@@ -25,7 +25,7 @@ export class DeliveryLedger {
     private readonly owner: string,
     private readonly claimTtlMs: number,
   ) {
-    this.deliveries = db.collection<DeliveryDoc>(Collections.deliveries);
+    this.records = new DeliveryRecords(db);
   }
 
   private key(notificationId: string, channel: Channel): string {
@@ -36,8 +36,7 @@ export class DeliveryLedger {
   async sentAs(notificationId: string, channel: Channel): Promise<string | undefined> {
     const mark = await this.redis.get(this.key(notificationId, channel));
     if (mark?.startsWith(SENT_MARK)) return mark.slice(SENT_MARK.length);
-    const doc = await this.deliveries.findOne({ notificationId, channel });
-    return doc?.providerMessageId;
+    return (await this.records.find(notificationId, channel))?.providerMessageId;
   }
 
   async claim(notificationId: string, channel: Channel): Promise<ClaimResult> {
@@ -50,12 +49,8 @@ export class DeliveryLedger {
     return current === null ? this.claim(notificationId, channel) : { kind: 'busy' };
   }
 
-  async recordSent(doc: DeliveryDoc): Promise<void> {
-    try {
-      await this.deliveries.insertOne({ ...doc });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err; // already recorded: fine
-    }
+  async recordSent(doc: Omit<DeliveryDoc, '_id'>): Promise<void> {
+    await this.records.record(doc); // already recorded: fine
     await this.redis.set(this.key(doc.notificationId, doc.channel), `${SENT_MARK}${doc.providerMessageId}`, 'PX', SENT_TTL_MS);
   }
 

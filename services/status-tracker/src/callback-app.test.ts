@@ -1,7 +1,7 @@
 import { listen } from '@notify/http';
 import { createLogger, type Output } from '@notify/runtime';
 import type { NotificationStatusEvent } from '@notify/schemas';
-import { Collections, NotificationRepository } from '@notify/stores';
+import { DeliveryRecords, NotificationRepository } from '@notify/stores';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     ['n-sms', 'SMS', 'twilio', SID],
   ] as const) {
     await repo.appendStatus({ notificationId: id, tenantId: 't-1', userId: 'u-1', status: 'SENT', stage: 'sender', channel, provider, reason: null, providerMessageId: messageId, occurredAt: 1_000, attributes: {} });
-    await db.collection(Collections.deliveries).insertOne({ notificationId: id, channel, provider, providerMessageId: messageId, sentAt: new Date() });
+    await new DeliveryRecords(db).record({ notificationId: id, channel, provider, providerMessageId: messageId, sentAt: new Date() });
   }
   registry = new Registry();
   const app = createCallbackApp({

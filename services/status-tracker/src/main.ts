@@ -16,7 +16,6 @@ await runService('status-tracker', async (ctx) => {
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   await ensureIndexes(db);
   const lookup = new NotificationLookup(db);
-  await lookup.ensureIndexes();
   const redis = connectRedis(ctx, env.REDIS_URL);
 
   ctx.addProcessor(

@@ -32,6 +32,7 @@ export const GROWING_COLLECTIONS = [
   'notifications',
   'notification_events',
   'deliveries',
+  'provider_messages',
 ] as const;
 
 /** Estimated document counts of the growing collections. */
