@@ -65,8 +65,8 @@ export class NotificationRepository {
   }
 
   /**
-   * Records status events, creating each notification's summary with its first event: two inserts for
-   * the whole list, whatever its length. Idempotent: an event already recorded (same notification,
+   * Records status events, creating each notification's summary with its ACCEPTED event: two inserts
+   * for the whole list, whatever its length. Idempotent: an event already recorded (same notification,
    * status, stage, channel and occurredAt), also twice within the list, is not added again, so
    * redelivered status records are harmless. Returns, per event, whether it was new. Safe to call
    * concurrently.
@@ -78,10 +78,12 @@ export class NotificationRepository {
       this.events,
       events.map((e) => toEventDoc(e, now)),
     );
-    // Also for duplicates: a crash may have come between an event and its summary.
+    // Every notification's timeline begins with its ACCEPTED event: the summary goes in with that one, also
+    // when the event itself was a duplicate (a crash may have come between the two inserts).
     const summaries = new Map<string, NotificationSummaryDoc>();
     for (const e of events) {
-      if (!summaries.has(e.notificationId)) summaries.set(e.notificationId, { _id: e.notificationId, tenantId: e.tenantId, userId: e.userId, createdAt: now });
+      if (e.status !== 'ACCEPTED' || summaries.has(e.notificationId)) continue;
+      summaries.set(e.notificationId, { _id: e.notificationId, tenantId: e.tenantId, userId: e.userId, createdAt: now });
     }
     await insertOnce(this.summaries, [...summaries.values()]);
     return appended;

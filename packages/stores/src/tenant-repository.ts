@@ -21,7 +21,8 @@ export class TenantRepository {
   }
 
   async exists(tenantId: string): Promise<boolean> {
-    return (await this.collection.countDocuments({ _id: tenantId }, { limit: 1 })) > 0;
+    // A find by _id, not countDocuments: a count runs as an aggregation, which may not use the _id index.
+    return (await this.collection.findOne({ _id: tenantId }, { projection: { _id: 1 } })) !== null;
   }
 
   /** Creates the tenant or updates its name and default locale; createdAt is kept. */

@@ -41,7 +41,10 @@ beforeAll(async () => {
     ['n-email', 'EMAIL', 'sendgrid', X_MESSAGE_ID],
     ['n-sms', 'SMS', 'twilio', SID],
   ] as const) {
-    await repo.appendStatus({ notificationId: id, tenantId: 't-1', userId: 'u-1', status: 'SENT', stage: 'sender', channel, provider, reason: null, providerMessageId: messageId, occurredAt: 1_000, attributes: {} });
+    await repo.appendStatuses([
+      { notificationId: id, tenantId: 't-1', userId: 'u-1', status: 'ACCEPTED', stage: 'ingest', channel: null, provider: null, reason: null, providerMessageId: null, occurredAt: 500, attributes: {} },
+      { notificationId: id, tenantId: 't-1', userId: 'u-1', status: 'SENT', stage: 'sender', channel, provider, reason: null, providerMessageId: messageId, occurredAt: 1_000, attributes: {} },
+    ]);
     await new DeliveryRecords(db).record({ notificationId: id, channel, provider, providerMessageId: messageId, sentAt: new Date() });
   }
   registry = new Registry();
