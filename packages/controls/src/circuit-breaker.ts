@@ -48,6 +48,11 @@ export class CircuitBreaker {
     await this.redis.del(failuresKey(provider));
   }
 
+  /** Closes the circuit now and forgets the failures (an operator's override). */
+  async reset(provider: Provider): Promise<void> {
+    await this.redis.del(openKey(provider), failuresKey(provider));
+  }
+
   /** Returns true when this failure opened the circuit. */
   async recordFailure(provider: Provider): Promise<boolean> {
     const [[, count]] = (await this.redis

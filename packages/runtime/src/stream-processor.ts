@@ -10,6 +10,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { nextRetryStep } from './retry-policy.js';
 import { StallWatchdog } from './stall-watchdog.js';
+import { retryStartupStep } from './startup-retry.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
 import { isFenced, withTransactionRetry } from './transaction-retry.js';
 
@@ -145,7 +146,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
     this.idle.push(...this.producers);
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
+    // Topics another replica has just created may not be in the broker's metadata yet.
+    const consumer = this.consumer;
+    await retryStartupStep('subscribe', () => consumer.subscribe({ topics: this.inputTopics, fromBeginning: true }), this.log);
     if (this.definition.holdReason) this.startHoldWatch();
     this.watchdog.start();
     await this.consumer.run({

@@ -21,17 +21,24 @@ export function topicConfigs(spec: TopicSpec, retryTiers: number, consumed: bool
   return topics;
 }
 
-/** Creates missing topics; existing ones are left as they are (partition counts are never shrunk). */
+/**
+ * Creates missing topics; existing ones are left as they are (partition counts are never shrunk). Returns
+ * once the broker serves metadata for every topic asked for (it may not, for a moment, for topics another
+ * replica has just created), or throws the broker's answer for the caller to retry.
+ */
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
+  const wanted = dedupe(topics);
   const existing = new Set(await admin.listTopics());
-  const missing = dedupe(topics).filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (err) {
-    // Another replica may have created them at the same moment.
-    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (err) {
+      // Another replica may have created them at the same moment.
+      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+    }
   }
+  await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
   return missing.map((t) => t.topic);
 }
 
