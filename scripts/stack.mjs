@@ -353,6 +353,9 @@ const SERVERS = {
           '-Dquarkus.management.enabled=false',
           '-Dapicurio.rest.deletion.artifact.enabled=true',
           '-Dapicurio.rest.deletion.artifact-version.enabled=true',
+          // On disk, not the default in-memory H2: schema ids must outlive a registry restart, or every
+          // record already in Kafka becomes undecodable ("unknown schema id").
+          `-Dapicurio.datasource.url=jdbc:h2:file:${path.join(STATE, 'registry', 'data', 'registry')}`,
           '-jar',
           path.join(home, 'quarkus-run.jar'),
         ],

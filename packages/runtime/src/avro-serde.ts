@@ -116,8 +116,8 @@ export class AvroSerde {
 
 /**
  * A registry that cannot be reached, or a subject caught between another replica's first registration
- * and its compatibility setting (the client sees the registry default, NONE, for a moment), may pass;
- * an incompatible schema or a missing subject will not.
+ * and its compatibility setting (the client sees the registry default, NONE, for a moment, or both set
+ * it and one is refused), may pass; an incompatible schema or a missing subject will not.
  */
 function registrationFailure(subject: string, register: boolean, err: unknown): Error {
   const message = `schema for ${subject} could not be ${register ? 'registered' : 'found'}: ${(err as Error).message}`;
@@ -127,5 +127,8 @@ function registrationFailure(subject: string, register: boolean, err: unknown): 
   if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) return new DependencyUnavailableError('schema registry', { cause: err });
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 500) return new DependencyUnavailableError('schema registry', { cause: err });
+  // Two first registrations at once: both set the subject's compatibility, the second is refused.
+  const url = (err as { url?: unknown })?.url;
+  if (status === 409 && typeof url === 'string' && url.includes('/config/')) return new TransientError(ErrorCodes.CONFIG, message, { cause: err });
   return new PermanentError(ErrorCodes.CONFIG, message, { cause: err });
 }
