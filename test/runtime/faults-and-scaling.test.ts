@@ -101,6 +101,23 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
   });
 
+  it('restarts when a store stays unavailable, and a fresh instance processes everything once', async () => {
+    const t = await relayTopics('rt.outage', 1);
+    await produceNotifications(t, 20);
+    const cut = await startRelay(t, { TEST_STORE_DOWN: 'true', DEPENDENCY_OUTAGE_RESTART_MS: '3000', SHUTDOWN_GRACE_MS: '2000' });
+    running.push(cut);
+    await cut.waitReady();
+    const { code } = await cut.exited;
+    expect(code).toBe(1);
+    expect(fs.readFileSync(cut.logFile, 'utf8')).toMatch(/unavailable too long/);
+    expect(await committedCount(t.input, t.groupId)).toBe(0);
+    const next = await startRelay(t);
+    running.push(next);
+    await next.waitReady();
+    const out = await readTopic(t.output, 20, { idleMs: 3000, timeoutMs: 60_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
+  });
+
   it('exits 0 on SIGTERM within the grace period with its offsets committed', async () => {
     const t = await relayTopics('rt.term');
     const total = 2000;

@@ -63,6 +63,8 @@ export const runtimeEnvSchema = z.object({
   TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
   /** A slice none of whose records finished for this long (a handler that never returns) restarts the service. */
   SLICE_STALL_MS: z.coerce.number().int().positive().default(120_000), // 2 min
+  /** Slices failing for an unavailable store this long, none committed meanwhile, restart the service (a fresh client). */
+  DEPENDENCY_OUTAGE_RESTART_MS: z.coerce.number().int().positive().default(60_000), // 1 min
   /** Partitions processed concurrently per processor (one transactional producer each). */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */

@@ -111,6 +111,7 @@ export async function runService(
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
         sliceStallMs: env.SLICE_STALL_MS,
+        dependencyOutageRestartMs: env.DEPENDENCY_OUTAGE_RESTART_MS,
         onFatal: fatal,
         clock: () => clock.now(),
       });

@@ -30,6 +30,8 @@ export interface StreamProcessorOptions {
   onFatal: (err: Error) => void;
   /** A slice none of whose records finished for this long is a stall: the service restarts. */
   sliceStallMs?: number;
+  /** Slices failing for an unavailable dependency this long, none committed meanwhile: the service restarts. */
+  dependencyOutageRestartMs?: number;
   clock?: () => number;
 }
 
@@ -37,6 +39,7 @@ const BACKOFF_INITIAL_MS = 500;
 const HEARTBEAT_INTERVAL_MS = 3_000; // 3 s, a tenth of the session timeout
 const BACKOFF_MAX_MS = 30_000; // 30 s
 const DEFAULT_SLICE_STALL_MS = 120_000; // 2 min
+const DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS = 60_000; // 1 min
 
 interface Evaluated {
   message: KafkaMessage;
@@ -64,6 +67,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private readonly waiting: Array<(p: Producer) => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly backoff = new Map<string, number>();
+  /** When slices began failing for an unavailable dependency, with none committed since. */
+  private outageSince: number | undefined;
   private joined = false;
   private held = false;
   private holdTimer?: NodeJS.Timeout;
@@ -224,6 +229,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         }
         resolveOffset(slice[slice.length - 1]!.offset);
         this.backoff.delete(partitionKey);
+        this.outageSince = undefined;
         await heartbeat();
       }
     } catch (err) {
@@ -232,6 +238,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         this.opts.onFatal(failure);
         return;
       }
+      if (this.outageOutlasted(failure)) return;
       // Nothing of the failed slice was committed: back off, then re-fetch from the last committed record.
       const delay = Math.min((this.backoff.get(partitionKey) ?? BACKOFF_INITIAL_MS / 2) * 2, BACKOFF_MAX_MS);
       this.backoff.set(partitionKey, delay);
@@ -249,6 +256,23 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       }, Math.max(0, pauseUntil - this.clock()));
       this.timers.add(timer);
     }
+  }
+
+  /**
+   * A store that stays unavailable to this process for longer than `dependencyOutageRestartMs` while no
+   * slice commits restarts the service: a client that does not find its way back to a restarted server
+   * (seen with the MongoDB driver against a restarted FerretDB) recovers only in a fresh process. Nothing
+   * is lost: the failed slices were never committed.
+   */
+  private outageOutlasted(failure: NotifyError): boolean {
+    if (failure.code !== ErrorCodes.DEPENDENCY_UNAVAILABLE) return false;
+    const now = Date.now();
+    this.outageSince ??= now;
+    const limit = this.opts.dependencyOutageRestartMs ?? DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS;
+    if (now - this.outageSince < limit) return false;
+    this.log.error({ err: failure, outageMs: now - this.outageSince }, 'a dependency has been unavailable too long; restarting');
+    this.opts.onFatal(new TransientError(ErrorCodes.DEPENDENCY_UNAVAILABLE, `unavailable for ${now - this.outageSince} ms: ${failure.message}`, { cause: failure }));
+    return true;
   }
 
   private async processSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
