@@ -29,6 +29,13 @@ describe('toFailure', () => {
     expect(toFailure(err)).toBeInstanceOf(DependencyUnavailableError);
   });
 
+  it('classifies a store client that lost its server as an unavailable dependency', () => {
+    const mongo = Object.assign(new Error('connection 14 to 127.0.0.1:27118 closed'), { name: 'MongoServerSelectionError' });
+    const redis = Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' });
+    expect(toFailure(mongo)).toBeInstanceOf(DependencyUnavailableError);
+    expect(toFailure(redis)).toBeInstanceOf(DependencyUnavailableError);
+  });
+
   it('treats unknown errors as transient, keeping the message', () => {
     const f = toFailure(new Error('surprise'));
     expect(f).toBeInstanceOf(TransientError);

@@ -169,6 +169,8 @@ export function toFailure(err: unknown): NotifyError {
     if (e.name === 'MongoNetworkError' || e.name === 'MongoServerSelectionError' || e.errorLabels?.includes('RetryableWriteError')) {
       return new DependencyUnavailableError(`MongoDB: ${e.message}`, { cause: err });
     }
+    // ioredis gave up on a command while reconnecting.
+    if (e.name === 'MaxRetriesPerRequestError') return new DependencyUnavailableError(`Redis: ${e.message}`, { cause: err });
     return new TransientError(ErrorCodes.INTERNAL, e.message, { cause: err });
   }
   return new TransientError(ErrorCodes.INTERNAL, typeof err === 'string' ? err : JSON.stringify(err));
