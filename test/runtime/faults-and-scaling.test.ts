@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka, readTopic, waitFor } from '../support/kafka.js';
 import type { ServiceProcess } from '../support/service-process.js';
-import { decodeIds, duplicates, produceNotifications, relayTopics, startRelay } from './relay-harness.js';
+import { decodeIds, duplicates, produceNotifications, relayTopics, startRelay, type RelayTopics } from './relay-harness.js';
 
 let running: ServiceProcess[] = [];
 afterEach(async () => {
@@ -34,6 +34,25 @@ async function endOffsets(topic: string): Promise<number> {
 function expectExactlyOnce(ids: string[], count: number): void {
   expect(duplicates(ids)).toEqual([]);
   expect(new Set(ids)).toEqual(new Set(Array.from({ length: count }, (_, i) => `n-${i}`)));
+}
+
+/** Runs a relay that must stop on its own with exit code 1; returns its log. */
+async function runUntilItGivesUp(t: RelayTopics, env: Record<string, string>): Promise<string> {
+  const relay = await startRelay(t, { SHUTDOWN_GRACE_MS: '2000', ...env });
+  running.push(relay);
+  await relay.waitReady();
+  const { code } = await relay.exited;
+  expect(code).toBe(1);
+  return fs.readFileSync(relay.logFile, 'utf8');
+}
+
+/** A fresh relay delivers every one of the `count` records exactly once. */
+async function freshRelayDeliversAllOnce(t: RelayTopics, count: number): Promise<void> {
+  const next = await startRelay(t);
+  running.push(next);
+  await next.waitReady();
+  const out = await readTopic(t.output, count, { idleMs: 3000, timeoutMs: 60_000 });
+  expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), count);
 }
 
 describe('stream runtime: crashes, scaling and shutdown', () => {
@@ -85,37 +104,20 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
   it('restarts when a handler never returns, and the next owner of the partition processes the slice', async () => {
     const t = await relayTopics('rt.stall', 1);
     await produceNotifications(t, 20, { 7: { hang: 'true' } });
-    const stuck = await startRelay(t, { TEST_HANG: 'true', SLICE_STALL_MS: '3000', TRANSACTION_MAX_RECORDS: '5', SHUTDOWN_GRACE_MS: '2000' });
-    running.push(stuck);
-    await stuck.waitReady();
-    const { code } = await stuck.exited;
-    expect(code).toBe(1);
-    const log = fs.readFileSync(stuck.logFile, 'utf8');
+    const log = await runUntilItGivesUp(t, { TEST_HANG: 'true', SLICE_STALL_MS: '3000', TRANSACTION_MAX_RECORDS: '5' });
     expect(log).toMatch(/slice stalled/);
     expect(log).toMatch(/"inFlight":\["7"\]/);
     // The slice holding the stuck record was never committed: a new instance processes it.
-    const next = await startRelay(t);
-    running.push(next);
-    await next.waitReady();
-    const out = await readTopic(t.output, 20, { idleMs: 3000, timeoutMs: 60_000 });
-    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
+    await freshRelayDeliversAllOnce(t, 20);
   });
 
   it('restarts when a store stays unavailable, and a fresh instance processes everything once', async () => {
     const t = await relayTopics('rt.outage', 1);
     await produceNotifications(t, 20);
-    const cut = await startRelay(t, { TEST_STORE_DOWN: 'true', DEPENDENCY_OUTAGE_RESTART_MS: '3000', SHUTDOWN_GRACE_MS: '2000' });
-    running.push(cut);
-    await cut.waitReady();
-    const { code } = await cut.exited;
-    expect(code).toBe(1);
-    expect(fs.readFileSync(cut.logFile, 'utf8')).toMatch(/unavailable too long/);
+    const log = await runUntilItGivesUp(t, { TEST_STORE_DOWN: 'true', DEPENDENCY_OUTAGE_RESTART_MS: '3000' });
+    expect(log).toMatch(/unavailable too long/);
     expect(await committedCount(t.input, t.groupId)).toBe(0);
-    const next = await startRelay(t);
-    running.push(next);
-    await next.waitReady();
-    const out = await readTopic(t.output, 20, { idleMs: 3000, timeoutMs: 60_000 });
-    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
+    await freshRelayDeliversAllOnce(t, 20);
   });
 
   it('exits 0 on SIGTERM within the grace period with its offsets committed', async () => {

@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { loadSchema, type SchemaName, type TopicSpec } from '@notify/schemas';
 import avro from 'avsc';
-import { DependencyUnavailableError, DeserializationError, PermanentError, TransientError, ErrorCodes } from './errors.js';
+import { DependencyUnavailableError, DeserializationError, PermanentError, TransientError, ErrorCodes, toFailure } from './errors.js';
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -121,10 +121,8 @@ export class AvroSerde {
  */
 function registrationFailure(subject: string, register: boolean, err: unknown): Error {
   const message = `schema for ${subject} could not be ${register ? 'registered' : 'found'}: ${(err as Error).message}`;
-  const name = (err as Error)?.name;
-  const code = (err as { code?: unknown })?.code;
-  if (name === 'ConfluentSchemaRegistryCompatibilityError') return new TransientError(ErrorCodes.CONFIG, message, { cause: err });
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) return new DependencyUnavailableError('schema registry', { cause: err });
+  if ((err as Error)?.name === 'ConfluentSchemaRegistryCompatibilityError') return new TransientError(ErrorCodes.CONFIG, message, { cause: err });
+  if (toFailure(err) instanceof DependencyUnavailableError) return new DependencyUnavailableError('schema registry', { cause: err });
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 500) return new DependencyUnavailableError('schema registry', { cause: err });
   // Two first registrations at once: both set the subject's compatibility, the second is refused.
