@@ -10,7 +10,7 @@ export { output, type Output, type RecordContext, type InputRecord, type RecordH
 export { StreamProcessor, type StreamProcessorOptions } from './stream-processor.js';
 export { OutputPublisher } from './output-publisher.js';
 export { ensureTopics, topicConfigs } from './topic-admin.js';
-export { retryStartupStep } from './startup-retry.js';
+export { retryStep } from './retry-step.js';
 export { nextRetryStep, type RetryStep } from './retry-policy.js';
 export { childTraceparent, parseTraceparent } from './trace-context.js';
 export { startAdminServer, type ReadinessCheck } from './admin-server.js';
@@ -19,3 +19,4 @@ export { statusOutput, statusEvent, deadLetteredStatus, type StatusSubject } fro
 export { connectMongo, connectRedis } from './store-clients.js';
 export { CLOCK_OFFSET_KEY, systemClock, type Clock } from './clock.js';
 export { isFenced, withTransactionRetry } from './transaction-retry.js';
+export { mapByKey } from './keyed-concurrency.js';

@@ -45,4 +45,28 @@ describe('mapByKey', () => {
     });
     expect(order).toEqual([3, 1, 2]);
   });
+
+  it('runs unkeyed items independently, never more than the limit at once, and handles an empty list', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapByKey([5, 1, 4, 2, 3], () => null, 2, async (n, i) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, n * 3));
+      running--;
+      return `${i}:${n}`;
+    });
+    expect(out).toEqual(['0:5', '1:1', '2:4', '3:2', '4:3']);
+    expect(peak).toBe(2);
+    expect(await mapByKey([], () => null, 4, async () => 1)).toEqual([]);
+  });
+
+  it('rejects with the first failure', async () => {
+    await expect(
+      mapByKey([1, 2], () => null, 4, async (n) => {
+        if (n === 2) throw new Error('boom');
+        return n;
+      }),
+    ).rejects.toThrow('boom');
+  });
 });

@@ -14,7 +14,7 @@ import { createMetricsRegistry, createRuntimeMetrics, type RuntimeMetrics } from
 import { OutputPublisher } from './output-publisher.js';
 import type { ProcessorDefinition } from './processor.js';
 import { StreamProcessor } from './stream-processor.js';
-import { retryStartupStep } from './startup-retry.js';
+import { retryStep } from './retry-step.js';
 import { ensureTopics, topicConfigs } from './topic-admin.js';
 
 export interface ServiceContext {
@@ -181,11 +181,11 @@ export async function runService(
       ...processors.flatMap((p) => [...topicConfigs(p.definition.input, retryTiers, true), ...p.definition.outputs.flatMap((o) => topicConfigs(o, retryTiers, false))]),
       ...publisherTopics.flatMap((o) => topicConfigs(o, retryTiers, false)),
     ];
-    const created = await retryStartupStep('create topics', () => ensureTopics(kafkaAdmin, wanted), logger);
+    const created = await retryStep('create topics', () => ensureTopics(kafkaAdmin, wanted), logger);
     if (created.length) logger.info({ topics: created }, 'created topics');
   }
   const outputTopics = [...processors.flatMap((p) => p.definition.outputs), ...publisherTopics];
-  await retryStartupStep('register schemas', () => serde.prepareOutputs(outputTopics, env.SCHEMA_REGISTRY_AUTO_REGISTER), logger);
+  await retryStep('register schemas', () => serde.prepareOutputs(outputTopics, env.SCHEMA_REGISTRY_AUTO_REGISTER), logger);
 
   for (const producer of producers) await producer.connect();
   checks.kafka = () => processors.every((p) => p.isReady());

@@ -10,7 +10,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { nextRetryStep } from './retry-policy.js';
 import { StallWatchdog } from './stall-watchdog.js';
-import { retryStartupStep } from './startup-retry.js';
+import { retryStep } from './retry-step.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
 import { isFenced, withTransactionRetry } from './transaction-retry.js';
 
@@ -153,7 +153,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     await this.consumer.connect();
     // Topics another replica has just created may not be in the broker's metadata yet.
     const consumer = this.consumer;
-    await retryStartupStep('subscribe', () => consumer.subscribe({ topics: this.inputTopics, fromBeginning: true }), this.log);
+    await retryStep('subscribe', () => consumer.subscribe({ topics: this.inputTopics, fromBeginning: true }), this.log);
     if (this.definition.holdReason) this.startHoldWatch();
     this.watchdog.start();
     await this.consumer.run({

@@ -1,4 +1,4 @@
-import { AvroSerde, createKafka, createLogger, ensureTopics, retryStartupStep, topicConfigs, type RuntimeEnv } from '@notify/runtime';
+import { AvroSerde, createKafka, createLogger, ensureTopics, retryStep, topicConfigs, type RuntimeEnv } from '@notify/runtime';
 import { allTopics } from '@notify/schemas';
 import { ApiKeyRepository, ensureIndexes, TenantRepository } from '@notify/stores';
 import { MongoClient } from 'mongodb';
@@ -11,7 +11,7 @@ export async function createTopics(env: RuntimeEnv): Promise<string[]> {
   await admin.connect();
   try {
     const wanted = allTopics().flatMap((t) => topicConfigs(t, env.RETRY_DELAYS_MS.length, true));
-    return await retryStartupStep('create topics', () => ensureTopics(admin, wanted), logger);
+    return await retryStep('create topics', () => ensureTopics(admin, wanted), logger);
   } finally {
     await admin.disconnect();
   }
@@ -22,7 +22,7 @@ export async function registerSchemas(env: RuntimeEnv): Promise<string[]> {
     url: env.SCHEMA_REGISTRY_URL,
     ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
   });
-  await retryStartupStep('register schemas', () => serde.prepareOutputs(allTopics(), true));
+  await retryStep('register schemas', () => serde.prepareOutputs(allTopics(), true));
   return allTopics().map((t) => `${t.name}-value`);
 }
 

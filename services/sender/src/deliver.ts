@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   Headers,
   output,
+  retryStep,
   statusEvent,
   statusOutput,
   toFailure,
@@ -81,24 +82,13 @@ export async function deliver(d: Dispatch, ctx: RecordContext, deps: DeliverDeps
   // The provider has it: a failure from here on must not release the claim and send again. The ledger
   // write rides out a store restart; the breaker's bookkeeping is best effort.
   const record = { notificationId: d.notificationId, channel: d.channel, provider, providerMessageId: result.providerMessageId, sentAt: new Date(ctx.now()) };
-  await withRetries(() => ledger.recordSent(record), LEDGER_WRITE_DELAYS_MS);
+  await retryStep('record the delivery', () => ledger.recordSent(record), ctx.logger, LEDGER_WRITE_RETRY);
   await breaker.recordSuccess(provider).catch((err: unknown) => ctx.logger.warn({ err, provider }, 'could not record a provider success'));
   return [sent(d, provider, result.providerMessageId, ctx.now())];
 }
 
-/** Waits between attempts of the ledger write after a send: about 9 s in all, well inside the consumer session. */
-const LEDGER_WRITE_DELAYS_MS = [200, 400, 800, 1_600, 2_000, 2_000, 2_000];
-
-async function withRetries(write: () => Promise<void>, delaysMs: readonly number[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (attempt >= delaysMs.length) throw err;
-      await new Promise((r) => setTimeout(r, delaysMs[attempt]));
-    }
-  }
-}
+/** Attempts of the ledger write after a send: 200 ms doubling to 2 s, about 9 s in all, well inside the consumer session. */
+const LEDGER_WRITE_RETRY = { attempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 };
 
 function sent(d: Dispatch, provider: Provider, providerMessageId: string, now: number, attributes: Record<string, string> = {}): Output {
   return statusOutput(statusEvent(d, STAGE, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));

@@ -1,10 +1,9 @@
 import { caller } from '@notify/http';
-import { childTraceparent, Headers, NotFoundError, parseTraceparent, type Logger } from '@notify/runtime';
+import { childTraceparent, Headers, mapByKey, NotFoundError, parseTraceparent, type Logger } from '@notify/runtime';
 import type { NotificationDoc } from '@notify/stores';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Intake } from '../accept/intake.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { acceptReply, failureReply, type Reply } from './accept-reply.js';
 import { parseInput } from './parse-input.js';
 import { identifierSchema } from './schemas/identifiers.js';
@@ -131,7 +130,7 @@ export function notificationRoutes(deps: NotificationRoutesDependencies): Router
           : { index, status: reply.status, ...reply.body };
     };
     const [first, repeats] = batchWaves(requests);
-    await mapWithConcurrency(first, deps.batchConcurrency, acceptItem);
+    await mapByKey(first, () => null, deps.batchConcurrency, acceptItem);
     for (const index of repeats) await acceptItem(index);
     res.status(200).json({ results });
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, TransientError, ErrorCodes } from './errors.js';
-import { retryStartupStep } from './startup-retry.js';
+import { retryStep } from './retry-step.js';
 
 const fast = { baseDelayMs: 1, maxDelayMs: 2 };
 
-describe('retryStartupStep', () => {
+describe('retryStep', () => {
   it('repeats a step that fails for a passing reason until it succeeds', async () => {
     let calls = 0;
-    const result = await retryStartupStep(
+    const result = await retryStep(
       'topics',
       async () => {
         calls++;
@@ -25,7 +25,7 @@ describe('retryStartupStep', () => {
     let calls = 0;
     const bad = new PermanentError(ErrorCodes.CONFIG, 'schema incompatible');
     await expect(
-      retryStartupStep(
+      retryStep(
         'schemas',
         async () => {
           calls++;
@@ -41,7 +41,7 @@ describe('retryStartupStep', () => {
   it('gives up after the bounded number of attempts with the last failure', async () => {
     let calls = 0;
     await expect(
-      retryStartupStep(
+      retryStep(
         'schemas',
         async () => {
           calls++;
