@@ -1,7 +1,7 @@
 // The demo: the whole pipeline on this machine, a handful of notifications through REST and Kafka, and
 // where each one landed: timelines, the SMTP outbox, the in-app inbox, the provider emulators.
 import { Topics, type NotificationRequest } from '@notify/schemas';
-import { AvroSerde, retryStartupStep } from '@notify/runtime';
+import { AvroSerde, retryStep } from '@notify/runtime';
 import { fakeFcmToken } from '@notify/provider-emulators';
 import { ApiKeyRepository, TenantRepository } from '@notify/stores';
 import { Kafka, logLevel } from 'kafkajs';
@@ -79,7 +79,7 @@ await rest('ada: scheduled 5 s from now (REST)', { recipients: ['ada'], channels
 
 const kafka = new Kafka({ clientId: 'demo', brokers: stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
 const serde = new AvroSerde({ url: stack.SCHEMA_REGISTRY_URL });
-await retryStartupStep('register schemas', () => serde.prepareOutputs([Topics.requests], true));
+await retryStep('register schemas', () => serde.prepareOutputs([Topics.requests], true));
 const request: NotificationRequest = {
   tenantId: tenant,
   idempotencyKey: `demo-kafka-${Date.now()}`,

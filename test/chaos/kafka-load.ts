@@ -2,7 +2,7 @@
 // whose transaction fails (broker restarting) is produced again: ingest deduplicates by idempotency key,
 // so a chunk that did commit before the error only yields duplicates that are answered as such. Keyed by
 // tenant and request key, so requests spread over the topic's partitions.
-import { AvroSerde, Headers, retryStartupStep } from '@notify/runtime';
+import { AvroSerde, Headers, retryStep } from '@notify/runtime';
 import { Topics, type NotificationRequest } from '@notify/schemas';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { PlannedRequest } from './workload.js';
@@ -33,7 +33,7 @@ export async function runKafkaLoad(requests: readonly PlannedRequest[], options:
   if (requests.length === 0) return stats;
   const giveUpAfterMs = options.giveUpAfterMs ?? 15 * 60_000; // 15 min
   const serde = new AvroSerde({ url: options.registryUrl });
-  await retryStartupStep('register schemas', () => serde.prepareOutputs([Topics.requests], true));
+  await retryStep('register schemas', () => serde.prepareOutputs([Topics.requests], true));
   const kafka = new Kafka({
     clientId: 'chaos-load',
     brokers: options.brokers,

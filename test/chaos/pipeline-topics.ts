@@ -1,7 +1,7 @@
 // Creates every pipeline topic (with retry tiers and dead-letter topics) before the services start. On a
 // fresh broker, services starting together race to create the same topics and some exit on the
 // broker's UNKNOWN_TOPIC_OR_PARTITION answer while the others' creations settle; one creator avoids that.
-import { ensureTopics, retryStartupStep, topicConfigs } from '@notify/runtime';
+import { ensureTopics, retryStep, topicConfigs } from '@notify/runtime';
 import { allTopics } from '@notify/schemas';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -10,7 +10,7 @@ export async function ensurePipelineTopics(brokers: string[], retryTiers: number
   await admin.connect();
   try {
     const wanted = allTopics().flatMap((t) => topicConfigs(t, retryTiers, true));
-    return await retryStartupStep('create topics', () => ensureTopics(admin, wanted));
+    return await retryStep('create topics', () => ensureTopics(admin, wanted));
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,4 @@
-import { AvroSerde, Headers, retryStartupStep } from '@notify/runtime';
+import { AvroSerde, Headers, retryStep } from '@notify/runtime';
 import type { Notification, TopicSpec } from '@notify/schemas';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { stackEnv } from './stack-env.js';
@@ -39,7 +39,7 @@ let serde: AvroSerde | undefined;
 export async function testSerde(specs: TopicSpec[]): Promise<AvroSerde> {
   serde ??= new AvroSerde({ url: stackEnv().SCHEMA_REGISTRY_URL });
   const s = serde;
-  await retryStartupStep('register schemas', () => s.prepareOutputs(specs, true));
+  await retryStep('register schemas', () => s.prepareOutputs(specs, true));
   return serde;
 }
 
