@@ -1,3 +1,4 @@
+import { MongoBulkWriteError, MongoNetworkError, type BulkWriteResult } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { DependencyUnavailableError, ErrorCodes, NotifyError, ProviderError, TransientError, toFailure, ValidationError } from './errors.js';
 
@@ -34,6 +35,14 @@ describe('toFailure', () => {
     const redis = Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' });
     expect(toFailure(mongo)).toBeInstanceOf(DependencyUnavailableError);
     expect(toFailure(redis)).toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('looks inside a bulk write that failed as a whole: a lost connection is an unavailable store', () => {
+    const lost = new MongoBulkWriteError(new MongoNetworkError('connection 3 to 127.0.0.1:27118 closed'), {} as BulkWriteResult);
+    expect(lost.writeErrors).toEqual([]);
+    expect(toFailure(lost)).toBeInstanceOf(DependencyUnavailableError);
+    const refused = new MongoBulkWriteError({ message: 'E11000', code: 11000, writeErrors: [{ index: 0, code: 11000 }] } as never, {} as BulkWriteResult);
+    expect(toFailure(refused).code).toBe(ErrorCodes.INTERNAL);
   });
 
   it('treats unknown errors as transient, keeping the message', () => {

@@ -150,6 +150,8 @@ export class CircuitOpenError extends TransientError {
   }
 }
 
+const hasItems = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
@@ -159,7 +161,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 export function toFailure(err: unknown): NotifyError {
   if (err instanceof NotifyError) return err;
   if (err instanceof Error) {
-    const e = err as Error & { code?: unknown; retriable?: boolean; errorLabels?: string[] };
+    const e = err as Error & { code?: unknown; retriable?: boolean; errorLabels?: string[]; writeErrors?: unknown; errorResponse?: unknown };
+    // The MongoDB driver wraps any failure of a bulk write (a connection lost mid-command too) in a
+    // MongoBulkWriteError; without per-document errors the failure is the wrapped one.
+    if (e.name === 'MongoBulkWriteError' && !hasItems(e.writeErrors) && e.errorResponse instanceof Error) {
+      return toFailure(e.errorResponse);
+    }
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
       return new DependencyUnavailableError(e.message, { cause: err });
     }

@@ -1,18 +1,40 @@
 import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
 import { isDuplicateKeyError } from './mongo-errors.js';
 
+const DUPLICATE_KEY = 11000;
+
 interface WriteErrorLike {
   index: number;
   code?: number;
 }
 
 /**
+ * The positions of an unordered insertMany that a unique index refused (the document is already there);
+ * the error itself is thrown again when anything else went wrong.
+ *
+ * MongoDB and FerretDB report one write error per refused document, as an array or (one error) a single
+ * object. A connection lost in the middle of the command also arrives as a bulk write error, but with no
+ * write errors at all: that is a failed write, never "every document inserted".
+ */
+export function refusedDuplicates(err: unknown, attempted: number): Set<number> {
+  const raw = (err as { writeErrors?: WriteErrorLike | WriteErrorLike[] } | null)?.writeErrors;
+  const writeErrors = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  if (writeErrors.length === 0) {
+    // Without per-document errors a duplicate can only be pinned down when one document was sent.
+    if (attempted === 1 && isDuplicateKeyError(err)) return new Set([0]);
+    throw err;
+  }
+  if (writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+  return new Set(writeErrors.map((w) => w.index));
+}
+
+/**
  * Inserts documents in one unordered command; a document refused by a unique index (already there) is
- * not an error. Returns, per document, whether it was inserted. Any other write error is thrown.
+ * not an error. Returns, per document, whether it was inserted. Any other failure is thrown.
  */
 export async function insertOnce<T extends Document>(collection: Collection<T>, docs: readonly OptionalUnlessRequiredId<T>[]): Promise<boolean[]> {
-  const inserted = docs.map(() => true);
-  if (docs.length === 0) return inserted;
+  if (docs.length === 0) return [];
+  let refused = new Set<number>();
   try {
     // The driver adds an _id to documents without one; copies keep the caller's objects as they were.
     await collection.insertMany(
@@ -20,21 +42,7 @@ export async function insertOnce<T extends Document>(collection: Collection<T>, 
       { ordered: false },
     );
   } catch (err) {
-    const writeErrors = bulkWriteErrors(err);
-    if (!writeErrors) {
-      if (docs.length === 1 && isDuplicateKeyError(err)) return [false];
-      throw err;
-    }
-    for (const e of writeErrors) {
-      if (e.code !== 11000) throw err;
-      inserted[e.index] = false;
-    }
+    refused = refusedDuplicates(err, docs.length);
   }
-  return inserted;
-}
-
-function bulkWriteErrors(err: unknown): WriteErrorLike[] | undefined {
-  const raw = (err as { writeErrors?: unknown })?.writeErrors;
-  if (raw === undefined) return undefined;
-  return (Array.isArray(raw) ? raw : [raw]) as WriteErrorLike[];
+  return docs.map((_, i) => !refused.has(i));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
 
@@ -47,6 +48,47 @@ export function openTestRedis(label: string): { redis: Redis; prefix: string; cl
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
+    },
+  };
+}
+
+/**
+ * A TCP proxy to the test MongoDB that closes a client connection as soon as that connection sends a
+ * command named `command`, before the server sees it: the client loses its connection mid-command.
+ */
+export async function openCuttingProxy(command: string): Promise<{ uri: string; cuts: () => number; close: () => Promise<void> }> {
+  const target = new URL(MONGODB_URI);
+  const marker = Buffer.from(`\x02${command}\x00`, 'latin1'); // BSON: a string element named after the command
+  let cuts = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 27017), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (chunk.includes(marker)) {
+        cuts += 1;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    uri: `mongodb://127.0.0.1:${port}${target.pathname}?directConnection=true`,
+    cuts: () => cuts,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCuttingProxy } from '@notify/stores/testing';
 import { ScheduledStore, type NewScheduledDoc } from './scheduled-store.js';
 
 const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify';
@@ -117,6 +118,21 @@ describe('ScheduledStore.schedule', () => {
       'scheduled',
     ]);
     expect(await store.scheduleMany([])).toEqual([]);
+  });
+
+  it('fails when the connection is lost mid-insert, rather than reporting the deferrals as stored', async () => {
+    const proxy = await openCuttingProxy('insert');
+    const cut = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const store = await newStore('cut');
+      const overCut = new ScheduledStore(cut.db(db.databaseName), { collection: `test_scheduled_${run}_cut` });
+      await expect(overCut.scheduleMany([doc('lost-1', at(0)), doc('lost-2', at(0))])).rejects.toThrow();
+      expect(proxy.cuts()).toBeGreaterThan(0);
+      expect(await store.get('lost-1')).toBeNull();
+    } finally {
+      await cut.close();
+      await proxy.close();
+    }
   });
 });
 

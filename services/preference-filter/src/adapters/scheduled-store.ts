@@ -1,6 +1,5 @@
-import { Collections, type ScheduledDoc } from '@notify/stores';
+import { Collections, refusedDuplicates, type ScheduledDoc } from '@notify/stores';
 import type { Collection, Db } from 'mongodb';
-import { refusedDuplicates } from './duplicate-inserts.js';
 import { decodeHeaderFields, encodeHeaderFields } from './header-field-names.js';
 
 /** What the filter knows when it defers a notification. */
