@@ -10,7 +10,7 @@ export { output, type Output, type RecordContext, type InputRecord, type RecordH
 export { StreamProcessor, type StreamProcessorOptions } from './stream-processor.js';
 export { OutputPublisher } from './output-publisher.js';
 export { ensureTopics, topicConfigs } from './topic-admin.js';
-export { retryStep } from './retry-step.js';
+export { retryStep, type RetryStepOptions } from './retry-step.js';
 export { nextRetryStep, type RetryStep } from './retry-policy.js';
 export { childTraceparent, parseTraceparent } from './trace-context.js';
 export { startAdminServer, type ReadinessCheck } from './admin-server.js';

@@ -1,6 +1,8 @@
 import { CircuitBreaker } from '@notify/controls';
 import { DEFAULT_SENDGRID_API_KEY, startSendGridEmulator } from '@notify/provider-emulators';
-import { createLogger, ErrorCodes, type RecordContext } from '@notify/runtime';
+import { createLogger, ErrorCodes, toFailure, type RecordContext } from '@notify/runtime';
+import { DeliveryRecords } from '@notify/stores';
+import { openCuttingProxy } from '@notify/stores/testing';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import { Registry } from 'prom-client';
@@ -92,6 +94,27 @@ describe('deliver (real Redis, MongoDB and SendGrid emulator)', () => {
     const again = await deliver(d, ctx(), deps);
     expect(again[0]!.value).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
     expect(sg.received).toHaveLength(1);
+  });
+
+  it('does not send again when MongoDB stays down past the ledger write and the claim expires', async () => {
+    const d = email();
+    const proxy = await openCuttingProxy('insert'); // every insert loses its connection
+    const cut = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const storeDown = new DeliveryLedger(redis, cut.db(db.databaseName), `owner-${Math.random()}`, 50);
+      const quickRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 };
+      const failed = await deliver(d, ctx(), { ...deps, ledger: storeDown, ledgerWriteRetry: quickRetry }).catch((err: unknown) => err);
+      expect(toFailure(failed).code).toBe(ErrorCodes.DEPENDENCY_UNAVAILABLE);
+      await new Promise((r) => setTimeout(r, 100)); // the 50 ms claim has expired
+      const again = await deliver(d, ctx(2), deps);
+      expect(again[0]!.value).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
+      expect(sg.received).toHaveLength(1);
+      // The redelivery completed the durable record the failed write left out.
+      expect(await new DeliveryRecords(db).find(d.notificationId, 'EMAIL')).toMatchObject({ provider: 'sendgrid' });
+    } finally {
+      await cut.close();
+      await proxy.close();
+    }
   });
 
   it('throws a transient error on 503 and delivers on the retry', async () => {

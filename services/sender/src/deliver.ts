@@ -11,6 +11,7 @@ import {
   TransientError,
   type Output,
   type RecordContext,
+  type RetryStepOptions,
 } from '@notify/runtime';
 import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
 import type { DeliveryLedger } from './delivery-ledger.js';
@@ -26,6 +27,8 @@ export interface DeliverDeps {
   breaker: CircuitBreaker;
   metrics: SenderMetrics;
   timeoutMs: number;
+  /** Attempts of the ledger write after a send; LEDGER_WRITE_RETRY when absent. */
+  ledgerWriteRetry?: Partial<RetryStepOptions>;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function deliver(d: Dispatch, ctx: RecordContext, deps: DeliverDeps
   // The provider has it: a failure from here on must not release the claim and send again. The ledger
   // write rides out a store restart; the breaker's bookkeeping is best effort.
   const record = { notificationId: d.notificationId, channel: d.channel, provider, providerMessageId: result.providerMessageId, sentAt: new Date(ctx.now()) };
-  await retryStep('record the delivery', () => ledger.recordSent(record), ctx.logger, LEDGER_WRITE_RETRY);
+  await retryStep('record the delivery', () => ledger.recordSent(record), ctx.logger, deps.ledgerWriteRetry ?? LEDGER_WRITE_RETRY);
   await breaker.recordSuccess(provider).catch((err: unknown) => ctx.logger.warn({ err, provider }, 'could not record a provider success'));
   return [sent(d, provider, result.providerMessageId, ctx.now())];
 }

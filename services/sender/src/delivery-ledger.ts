@@ -9,6 +9,21 @@ const SENT_TTL_MS = 24 * 60 * 60 * 1000; // a day: later duplicates are caught b
 // Compare-and-delete: only the claim's owner releases it.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+interface SentMark {
+  providerMessageId: string;
+  provider?: string;
+  /** Epoch millis. */
+  sentAt?: number;
+}
+
+/** A "sent" mark: `sent:` and its JSON, or (older marks) `sent:` and the provider message id alone. */
+function parseSentMark(value: string | null): SentMark | undefined {
+  if (!value?.startsWith(SENT_MARK)) return undefined;
+  const rest = value.slice(SENT_MARK.length);
+  if (!rest.startsWith('{')) return { providerMessageId: rest };
+  return JSON.parse(rest) as SentMark;
+}
+
 export type ClaimResult = { kind: 'claimed' } | { kind: 'busy' } | { kind: 'sent'; providerMessageId: string };
 
 /**
@@ -32,10 +47,18 @@ export class DeliveryLedger {
     return `notify:delivery:${notificationId}:${channel}`;
   }
 
-  /** The provider message id of a recorded delivery, or undefined. Redis first, MongoDB as the authority. */
+  /**
+   * The provider message id of a recorded delivery, or undefined. Redis first, MongoDB as the authority.
+   * A Redis mark without its MongoDB record (the durable write failed after the send) is recorded now.
+   */
   async sentAs(notificationId: string, channel: Channel): Promise<string | undefined> {
-    const mark = await this.redis.get(this.key(notificationId, channel));
-    if (mark?.startsWith(SENT_MARK)) return mark.slice(SENT_MARK.length);
+    const mark = parseSentMark(await this.redis.get(this.key(notificationId, channel)));
+    if (mark) {
+      if (mark.provider !== undefined && mark.sentAt !== undefined) {
+        await this.records.record({ notificationId, channel, provider: mark.provider, providerMessageId: mark.providerMessageId, sentAt: new Date(mark.sentAt) });
+      }
+      return mark.providerMessageId;
+    }
     return (await this.records.find(notificationId, channel))?.providerMessageId;
   }
 
@@ -45,13 +68,20 @@ export class DeliveryLedger {
     if (ok === 'OK') return { kind: 'claimed' };
     const current = await this.redis.get(key);
     if (current === this.owner) return { kind: 'claimed' };
-    if (current?.startsWith(SENT_MARK)) return { kind: 'sent', providerMessageId: current.slice(SENT_MARK.length) };
+    const mark = parseSentMark(current);
+    if (mark) return { kind: 'sent', providerMessageId: mark.providerMessageId };
     return current === null ? this.claim(notificationId, channel) : { kind: 'busy' };
   }
 
+  /**
+   * Records a delivery the provider accepted: the Redis mark first, so that a redelivery finds it even
+   * when MongoDB is down and this write fails (the claim would otherwise expire and the next attempt send
+   * again); then the durable record, which a later `sentAs` completes if it is missing.
+   */
   async recordSent(doc: Omit<DeliveryDoc, '_id'>): Promise<void> {
+    const mark: SentMark = { providerMessageId: doc.providerMessageId, provider: doc.provider, sentAt: doc.sentAt.getTime() };
+    await this.redis.set(this.key(doc.notificationId, doc.channel), `${SENT_MARK}${JSON.stringify(mark)}`, 'PX', SENT_TTL_MS);
     await this.records.record(doc); // already recorded: fine
-    await this.redis.set(this.key(doc.notificationId, doc.channel), `${SENT_MARK}${doc.providerMessageId}`, 'PX', SENT_TTL_MS);
   }
 
   async release(notificationId: string, channel: Channel): Promise<void> {
