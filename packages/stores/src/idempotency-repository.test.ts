@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { ensureIndexes } from './indexes.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
-import { openTestDb } from './test-support.js';
+import { openCuttingProxy, openTestDb } from './test-support.js';
 
 let db: Db;
 let close: () => Promise<void>;
@@ -56,6 +56,32 @@ describe('IdempotencyRepository', () => {
       c.advance(1_001);
       expect(await repo.claim('t1', `abandoned-${round}`, 'h')).toBe('claimed');
     }
+  });
+
+  it('is not stuck when a caller that won a takeover dies before replacing the claim', async () => {
+    const c = clock();
+    const owner = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    expect(await owner.claim('t1', 'wedged', 'h')).toBe('claimed');
+    c.advance(1_001); // the owner died: its lease passes
+
+    // The next caller wins the takeover but loses its connection on the replace (an `update` command).
+    const proxy = await openCuttingProxy('update');
+    const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const dying = new IdempotencyRepository<Response>(client.db(db.databaseName), { leaseMs: 1_000, now: c.now });
+      await expect(dying.claim('t1', 'wedged', 'h')).rejects.toThrow();
+      expect(proxy.cuts()).toBe(1);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+
+    expect(await owner.claim('t1', 'wedged', 'h')).toBe('in-flight'); // the taker's own lease still runs
+    c.advance(1_001);
+    const results = await Promise.all(Array.from({ length: 3 }, () => owner.claim('t1', 'wedged', 'h')));
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    await owner.complete('t1', 'wedged', { ids: ['w'] });
+    expect(await owner.claim('t1', 'wedged', 'h')).toEqual({ existing: { ids: ['w'] } });
   });
 
   it('release frees an in-flight key but never a completed one', async () => {

@@ -21,6 +21,7 @@ export interface IdempotencyRepositoryOptions {
 const DEFAULT_LEASE_MS = 30_000; // 30 s
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000; // 24 h
 const MAX_CLAIM_RACES = 5;
+const MAX_TAKEOVER_ROUNDS = 5;
 
 export class IdempotencyRepository<R = unknown> {
   private readonly collection: Collection<IdempotencyDoc<R>>;
@@ -56,16 +57,8 @@ export class IdempotencyRepository<R = unknown> {
         if (completion) return { existing: completion.response as R };
         if (existing.leaseUntil.getTime() > now) return 'in-flight';
       }
-      // Expired key, or a claim whose owner let its lease pass. Contenders race to insert a token
-      // named after this very document version; the single winner replaces it. Conditional updates
-      // and deletes would be simpler, but FerretDB 1.x does not apply them atomically.
-      const token = `${id}\u0000takeover:${existing.claimId}`;
-      try {
-        await this.collection.insertOne({ ...fresh, _id: token, key: `${key} (takeover token)` });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        return 'in-flight'; // another caller won the takeover
-      }
+      // Expired key, or a claim whose owner let its lease pass: one contender may replace it.
+      if (!(await this.winTakeover(existing, fresh, now))) return 'in-flight';
       const res = await this.collection.replaceOne({ _id: id }, fresh);
       if (res.matchedCount === 1) return 'claimed';
       // Swept in between: race for the key through the plain insert again.
@@ -99,6 +92,29 @@ export class IdempotencyRepository<R = unknown> {
       const earlier = await this.collection.findOne({ _id: completion._id });
       if (earlier && earlier.claimId !== claim.claimId) await this.collection.replaceOne({ _id: completion._id }, completion);
     }
+  }
+
+  /**
+   * Contenders for an abandoned claim race to insert a token named after that very claim; the single
+   * winner replaces it. Conditional updates and deletes would be simpler, but FerretDB 1.x does not apply
+   * them atomically. A winner that dies before its replace leaves its token behind: once the token's own
+   * lease has passed, the race moves on to a token named after that one, so a key is never stuck.
+   */
+  private async winTakeover(abandoned: IdempotencyDoc<R>, fresh: IdempotencyDoc<R>, now: number): Promise<boolean> {
+    let token = `${abandoned._id}\u0000takeover:${abandoned.claimId}`;
+    for (let round = 1; round <= MAX_TAKEOVER_ROUNDS; round++) {
+      try {
+        await this.collection.insertOne({ ...fresh, _id: token, key: `${fresh.key} (takeover token)` });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      const holder = await this.collection.findOne({ _id: token });
+      if (!holder) continue; // swept in between: race for the same token again
+      if (holder.leaseUntil.getTime() > now) return false; // another caller is taking over right now
+      token = `${token}:${holder.claimId}`;
+    }
+    return false;
   }
 
   /** Gives up an in-flight claim (the request failed), so that a retry can claim the key at once. */
