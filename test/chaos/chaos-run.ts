@@ -2,6 +2,7 @@
 // reading statuses, turn the faults on, offer the load, wait until the pipeline has caught up and drained,
 // then check everything against the providers, the status topic and the MongoDB timelines.
 import { fakeFcmToken } from '@notify/provider-emulators';
+import { retryStep } from '@notify/runtime';
 import { Collections } from '@notify/stores';
 import { MongoClient } from 'mongodb';
 import path from 'node:path';
@@ -95,7 +96,8 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     const brokerList = stack.KAFKA_BROKERS.split(',');
     const created = await ensurePipelineTopics(brokerList, config.retryDelaysMs.length);
     if (created.length > 0) log(`created ${created.length} pipeline topics`);
-    const groups = await preparePipelineGroups(brokerList, config.retryDelaysMs.length, config.exclusiveWaitMs, log);
+    // Partitions of topics just created may have no leader yet (NOT_LEADER_FOR_PARTITION on a fresh broker).
+    const groups = await retryStep('prepare the consumer groups', () => preparePipelineGroups(brokerList, config.retryDelaysMs.length, config.exclusiveWaitMs, log));
     if (groups.shared.length > 0) problems.push(`another pipeline shared the consumer groups from the start (${groups.shared.map((m) => `${m.group}: ${m.clientId}`).join(', ')})`);
     if (Object.keys(groups.skipped).length > 0) log(`skipped records earlier runs left behind: ${JSON.stringify(groups.skipped)}`);
     log('launching the pipeline');
