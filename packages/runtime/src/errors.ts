@@ -150,8 +150,6 @@ export class CircuitOpenError extends TransientError {
   }
 }
 
-const hasItems = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
-
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
@@ -164,7 +162,7 @@ export function toFailure(err: unknown): NotifyError {
     const e = err as Error & { code?: unknown; retriable?: boolean; errorLabels?: string[]; writeErrors?: unknown; errorResponse?: unknown };
     // The MongoDB driver wraps any failure of a bulk write (a connection lost mid-command too) in a
     // MongoBulkWriteError; without per-document errors the failure is the wrapped one.
-    if (e.name === 'MongoBulkWriteError' && !hasItems(e.writeErrors) && e.errorResponse instanceof Error) {
+    if (e.name === 'MongoBulkWriteError' && Array.isArray(e.writeErrors) && e.writeErrors.length === 0 && e.errorResponse instanceof Error) {
       return toFailure(e.errorResponse);
     }
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
