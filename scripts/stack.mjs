@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Local infrastructure on loopback: Kafka (KRaft), Apicurio schema registry (Confluent-compatible API),
-// FerretDB (MongoDB wire protocol, SQLite backend) and Redis.
+// mongo-java-server (MongoDB wire protocol, H2 backend) and Redis.
 //
 //   npm run stack -- up | down | status | env
 //
@@ -8,7 +8,7 @@
 // logs and data of a running stack live in .stack/ of the checkout. When KAFKA_BROKERS,
 // SCHEMA_REGISTRY_URL, MONGODB_URI and REDIS_URL are all set, nothing is started and those are used.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -23,7 +23,8 @@ const VERSIONS = {
   kafka: '3.9.1',
   slf4jReload4j: '1.7.36',
   apicurio: '3.3.3',
-  ferretdb: 'v1.24.0',
+  mongoJavaServer: '1.47.0',
+  slf4jSimple: '2.0.17',
 };
 
 const PORTS = {
@@ -124,22 +125,31 @@ function provisionApicurio() {
   });
 }
 
-function provisionFerretDB() {
-  const dir = path.join(CACHE, `ferretdb-${VERSIONS.ferretdb}`);
+const MONGO_MAIN = path.join(ROOT, 'scripts', 'stack', 'MongoWireServer.java');
+
+// The jars from Maven Central and the small main compiled against them; a changed main gets its own cache entry.
+function provisionMongoWireServer() {
+  const mainHash = createHash('sha256').update(fs.readFileSync(MONGO_MAIN)).digest('hex').slice(0, 12);
+  const dir = path.join(CACHE, `mongo-java-server-${VERSIONS.mongoJavaServer}-${mainHash}`);
   return provisionDir(dir, (tmp) => {
-    if (!has('go')) throw new StackError('Go is required to build FerretDB');
-    log(`building FerretDB ${VERSIONS.ferretdb} from the Go module proxy (first run only, ~2 minutes)`);
-    const info = JSON.parse(run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`], { cwd: tmp }));
-    const src = path.join(tmp, 'src');
-    fs.cpSync(info.Dir, src, { recursive: true });
-    run('chmod', ['-R', 'u+w', src]);
-    // The release build generates this from git; the module zip has no git metadata.
-    fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), VERSIONS.ferretdb);
-    run('go', ['build', '-tags', 'ferretdb_no_postgresql', '-o', path.join(tmp, 'ferretdb'), './cmd/ferretdb'], {
-      cwd: src,
-      env: { ...process.env, CGO_ENABLED: '0' },
-    });
-    fs.rmSync(src, { recursive: true, force: true });
+    if (!has('mvn')) throw new StackError('Maven (mvn) is required to fetch mongo-java-server');
+    log(`fetching mongo-java-server ${VERSIONS.mongoJavaServer} (H2 backend) with Maven (first run only)`);
+    fs.writeFileSync(
+      path.join(tmp, 'pom.xml'),
+      `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.notify.stack</groupId><artifactId>mongo-wire-server</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>de.bwaldvogel</groupId><artifactId>mongo-java-server-h2-backend</artifactId><version>${VERSIONS.mongoJavaServer}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>${VERSIONS.slf4jSimple}</version></dependency>
+  </dependencies>
+</project>
+`,
+    );
+    const libs = path.join(tmp, 'libs');
+    run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], { cwd: tmp });
+    run('javac', ['-cp', `${libs}/*`, '-d', path.join(tmp, 'classes'), MONGO_MAIN]);
   });
 }
 
@@ -364,19 +374,21 @@ const SERVERS = {
     },
   },
   mongo: {
-    ready: () => tcpOpen(PORTS.mongo),
+    ready: async () => (await tcpOpen(PORTS.mongo)) && /mongo-wire server ready/.test(logSinceStart('mongo')),
     start() {
-      const home = provisionFerretDB();
+      const home = provisionMongoWireServer();
       const data = path.join(STATE, 'mongo', 'data');
       fs.mkdirSync(data, { recursive: true });
-      startDetached('mongo', path.join(home, 'ferretdb'), [
-        '--handler=sqlite',
-        `--sqlite-url=file:${data}/`,
-        `--state-dir=${path.join(STATE, 'mongo')}`,
-        `--listen-addr=127.0.0.1:${PORTS.mongo}`,
-        '--debug-addr=-',
-        '--telemetry=disable',
-        '--log-level=WARN',
+      startDetached('mongo', 'java', [
+        '-Xms64m',
+        '-Xmx768m',
+        '-XX:+UseSerialGC',
+        '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+        '-cp',
+        `${path.join(home, 'classes')}:${path.join(home, 'libs')}/*`,
+        'MongoWireServer',
+        path.join(data, 'notify.mv.db'),
+        String(PORTS.mongo),
       ]);
     },
   },

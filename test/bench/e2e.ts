@@ -59,6 +59,7 @@ import {
   phaseTable,
   relayLine,
   slowestStage,
+  costTable,
   stageLatencyTable,
   stageTable,
   storeTable,
@@ -193,7 +194,7 @@ try {
   for (const [name, address] of [
     ['kafka', env.KAFKA_BROKERS],
     ['schema-registry', env.SCHEMA_REGISTRY_URL],
-    ['ferretdb', stack.MONGODB_URI],
+    ['mongodb', stack.MONGODB_URI],
     ['redis', stack.REDIS_URL],
   ] as const) {
     const port = portOf(address);
@@ -399,6 +400,7 @@ fs.writeFileSync(
 
 console.log(`\n${phaseTable(phases)}\n`);
 if (saturations.length) console.log(`${stageTable(saturations, peakRssMb)}\n`);
+if (saturations.length) console.log(`${costTable(saturations)}\n`);
 if (phases.some((p) => p.store)) console.log(`${storeTable(phases)}\n`);
 const loads = phases.filter((p) => p.kind === 'load');
 if (loads.length)

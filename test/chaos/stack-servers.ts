@@ -104,7 +104,7 @@ function stackCache(env: NodeJS.ProcessEnv): string {
   return env.NOTIFY_STACK_CACHE || path.join(os.homedir(), '.cache', 'notify-stack');
 }
 
-/** A private server needs its binary at hand: stack.mjs would otherwise install (Redis) or build (FerretDB) it. */
+/** A private server needs its binary at hand: stack.mjs would otherwise install (Redis) or fetch (mongo-java-server) it. */
 function privateBinaryMissing(server: InfraServer, env: NodeJS.ProcessEnv): string | undefined {
   if (server === 'redis') {
     const found = (env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, 'redis-server')));
@@ -112,8 +112,8 @@ function privateBinaryMissing(server: InfraServer, env: NodeJS.ProcessEnv): stri
   }
   if (server === 'mongo') {
     const cache = stackCache(env);
-    const built = fs.existsSync(cache) && fs.readdirSync(cache).some((d) => d.startsWith('ferretdb-') && fs.existsSync(path.join(cache, d, '.complete')));
-    return built ? undefined : `FerretDB is not built in ${cache}`;
+    const built = fs.existsSync(cache) && fs.readdirSync(cache).some((d) => d.startsWith('mongo-java-server-') && fs.existsSync(path.join(cache, d, '.complete')));
+    return built ? undefined : `mongo-java-server is not fetched into ${cache}`;
   }
   return 'the broker is shared by every service and test; it is only restarted when it is the local stack this run may restart';
 }

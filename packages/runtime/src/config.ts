@@ -65,6 +65,13 @@ export const runtimeEnvSchema = z.object({
   SLICE_STALL_MS: z.coerce.number().int().positive().default(120_000), // 2 min
   /** Slices failing for an unavailable store this long, none committed meanwhile, restart the service (a fresh client). */
   DEPENDENCY_OUTAGE_RESTART_MS: z.coerce.number().int().positive().default(60_000), // 1 min
+  /**
+   * A fetch waits (up to FETCH_MAX_WAIT_MS) until this many bytes of committed records are there, so a busy
+   * stage gets slices, and transactions, of many records instead of the few of one upstream transaction.
+   */
+  FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(65_536), // 64 KiB
+  /** The longest a fetch waits for FETCH_MIN_BYTES: the latency an idle stage adds per hop. */
+  FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(50), // 50 ms
   /** Partitions processed concurrently per processor (one transactional producer each). */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */

@@ -15,6 +15,10 @@ export const MetricNames = {
   BATCH_DURATION: 'notify_batch_duration_seconds',
   /** histogram {service, outcome=committed|aborted} */
   TRANSACTION_DURATION: 'notify_transaction_duration_seconds',
+  /** histogram {service}: records consumed (input offsets) committed by one transaction or offset commit */
+  TRANSACTION_RECORDS: 'notify_transaction_records',
+  /** counter {service, command}: commands the service's MongoDB driver sent (command monitoring) */
+  MONGODB_COMMANDS: 'notify_mongodb_commands_total',
   /** gauge {service, topic, partition} */
   CONSUMER_LAG: 'notify_consumer_lag',
   /** histogram {service, stage}: from the request-time header to this stage's output */

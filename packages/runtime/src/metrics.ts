@@ -46,6 +46,19 @@ export function createRuntimeMetrics(registry: Registry) {
       buckets: LATENCY_BUCKETS,
       ...opts,
     }),
+    transactionRecords: new Histogram({
+      name: MetricNames.TRANSACTION_RECORDS,
+      help: 'Input records whose offsets one transaction (or offset commit) committed',
+      labelNames: ['service'] as const,
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+      ...opts,
+    }),
+    mongoCommands: new Counter({
+      name: MetricNames.MONGODB_COMMANDS,
+      help: 'Commands sent to MongoDB, by command name',
+      labelNames: ['service', 'command'] as const,
+      ...opts,
+    }),
     consumerLag: new Gauge({
       name: MetricNames.CONSUMER_LAG,
       help: 'Records between the group committed offset and the partition end',

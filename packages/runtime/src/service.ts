@@ -110,6 +110,7 @@ export async function runService(
         retryDelaysMs: env.RETRY_DELAYS_MS,
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
+        fetch: { minBytes: env.FETCH_MIN_BYTES, maxWaitTimeInMs: env.FETCH_MAX_WAIT_MS },
         sliceStallMs: env.SLICE_STALL_MS,
         dependencyOutageRestartMs: env.DEPENDENCY_OUTAGE_RESTART_MS,
         onFatal: fatal,

@@ -3,11 +3,13 @@ import { MongoClient, type Db } from 'mongodb';
 import type { ServiceContext } from './service.js';
 
 /**
- * MongoDB for a service: connected, pinged by /readyz, closed on shutdown. The driver reconnects by
+ * MongoDB for a service: connected, pinged by /readyz, its commands counted, closed on shutdown. The driver reconnects by
  * itself; operations during an outage fail and are classified as an unavailable dependency.
  */
 export async function connectMongo(ctx: ServiceContext, uri: string): Promise<{ client: MongoClient; db: Db }> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: ctx.name });
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: ctx.name, monitorCommands: true });
+  const commands = ctx.metrics.mongoCommands;
+  client.on('commandStarted', (e) => commands.inc({ service: ctx.name, command: e.commandName }));
   await client.connect();
   const db = client.db();
   ctx.addReadinessCheck('mongodb', async () => {

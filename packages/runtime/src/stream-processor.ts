@@ -24,6 +24,8 @@ export interface StreamProcessorOptions {
   retryDelaysMs: readonly number[];
   /** Records per transaction (or per offset commit at-least-once). */
   maxRecordsPerTransaction: number;
+  /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records. */
+  fetch?: { minBytes: number; maxWaitTimeInMs: number };
   /** Partitions processed at the same time, each with its own transactional producer. */
   partitionsConcurrency?: number;
   /** Called when the processor cannot go on (e.g. fenced by a newer instance); the service should exit. */
@@ -118,7 +120,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       readUncommitted: false,
       sessionTimeout: 30_000, // 30 s
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
-      maxWaitTimeInMs: 250,
+      minBytes: this.opts.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: this.opts.fetch?.maxWaitTimeInMs ?? 250,
       retry: { retries: 10 },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
@@ -330,6 +333,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const topicMessages = [...byTopic.entries()].map(([t, msgs]) => ({ topic: t, messages: msgs }));
     const nextOffset = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
     await this.commit(topic, partition, nextOffset, topicMessages);
+    metrics.transactionRecords.observe({ service }, messages.length);
     for (const count of counts) count();
   }
 

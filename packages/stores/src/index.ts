@@ -1,5 +1,6 @@
 export * from './documents.js';
 export * from './indexes.js';
+export * from './server-profile.js';
 export * from './ttl-sweeper.js';
 export * from './read-through-cache.js';
 export * from './cache-key.js';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from 'mongodb';
 import { Collections } from './documents.js';
 import { INDEXES, ensureIndexes, ttlIndexSpecs } from './indexes.js';
+import { serverProfile } from './server-profile.js';
 import { TtlSweeper } from './ttl-sweeper.js';
 import { openTestDb } from './test-support.js';
 
@@ -40,16 +41,22 @@ describe('ensureIndexes', () => {
     }
   });
 
-  it('falls back for every TTL index on FerretDB 1.x (NotImplemented)', async () => {
-    const build = (await db.admin().command({ buildInfo: 1 })) as { ferretdb?: unknown };
-    if (!build.ferretdb) return; // a real MongoDB builds TTL indexes
+  it('chooses the sweeper by what the server is, for every TTL index', async () => {
+    const server = await serverProfile(db);
     const report = await ensureIndexes(db);
-    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual([
-      'audit_log_ttl',
-      'idempotency_keys_ttl',
-      'inbox_ttl',
-    ]);
-    expect(report.ttlFallbacks[0]?.reason).toMatch(/expireAfterSeconds/);
+    if (server.expiresTtlIndexes) {
+      expect(server.kind).toBe('mongodb');
+      expect(report.ttlFallbacks).toEqual([]);
+      return;
+    }
+    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual(['audit_log_ttl', 'idempotency_keys_ttl', 'inbox_ttl']);
+    expect(report.ttlFallbacks[0]?.reason).toMatch(/does not expire TTL indexes/);
+  });
+
+  it('recognises the local stack server as mongo-java-server', async () => {
+    const build = (await db.admin().command({ buildInfo: 1 })) as { gitVersion?: string; ferretdb?: unknown };
+    if (build.gitVersion || build.ferretdb) return; // pointed at a MongoDB or FerretDB: nothing local to recognise
+    expect(await serverProfile(db)).toMatchObject({ kind: 'mongo-java-server', expiresTtlIndexes: false });
   });
 
   it('applies custom retention', () => {

@@ -1,5 +1,6 @@
 import type { Db, IndexSpecification } from 'mongodb';
 import { Collections } from './documents.js';
+import { serverProfile } from './server-profile.js';
 import type { TtlIndexSpec } from './ttl-sweeper.js';
 
 export interface IndexSpec {
@@ -91,23 +92,21 @@ export function ttlIndexSpecs(retention: RetentionOptions = {}): TtlIndexSpec[] 
 
 export interface TtlFallback {
   spec: TtlIndexSpec;
-  /** The server's answer to the TTL index. */
+  /** Why the server does not expire these documents by itself. */
   reason: string;
 }
 
 export interface EnsureIndexesReport {
   /** `collection.name` of every index ensured, TTL ones included. */
   ensured: string[];
-  /** TTL indexes the server refused; their expiry must be enforced by a TtlSweeper. */
+  /** TTL indexes the server does not enforce; their expiry must be enforced by a TtlSweeper. */
   ttlFallbacks: TtlFallback[];
 }
 
-const NOT_IMPLEMENTED = 238;
-
 /**
- * Creates every collection's indexes. Idempotent: safe on every start-up of every service. A TTL index
- * the server cannot build (FerretDB 1.x answers NotImplemented) is replaced by a plain index on the
- * same field, for the sweeper's range deletes, and reported in `ttlFallbacks`.
+ * Creates every collection's indexes. Idempotent: safe on every start-up of every service. Where the
+ * server does not expire TTL indexes (see serverProfile), each is replaced by a plain index on the same
+ * field, for the sweeper's range deletes, and reported in `ttlFallbacks`.
  */
 export async function ensureIndexes(db: Db, retention: RetentionOptions = {}): Promise<EnsureIndexesReport> {
   const report: EnsureIndexesReport = { ensured: [], ttlFallbacks: [] };
@@ -117,20 +116,17 @@ export async function ensureIndexes(db: Db, retention: RetentionOptions = {}): P
       .createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
     report.ensured.push(`${spec.collection}.${spec.name}`);
   }
+  const server = await serverProfile(db);
   for (const spec of ttlIndexSpecs(retention)) {
     const collection = db.collection(spec.collection);
-    try {
-      await collection.createIndex(
-        { [spec.field]: 1 },
-        { name: spec.name, expireAfterSeconds: spec.expireAfterSeconds },
-      );
+    if (server.expiresTtlIndexes) {
+      await collection.createIndex({ [spec.field]: 1 }, { name: spec.name, expireAfterSeconds: spec.expireAfterSeconds });
       report.ensured.push(`${spec.collection}.${spec.name}`);
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== NOT_IMPLEMENTED) throw err;
+    } else {
       const sweepIndex = `${spec.name}_sweep`;
       await collection.createIndex({ [spec.field]: 1 }, { name: sweepIndex });
       report.ensured.push(`${spec.collection}.${sweepIndex}`);
-      report.ttlFallbacks.push({ spec, reason: (err as Error).message });
+      report.ttlFallbacks.push({ spec, reason: `${server.kind} ${server.version} does not expire TTL indexes` });
     }
   }
   return report;

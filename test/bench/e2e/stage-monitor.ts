@@ -21,7 +21,20 @@ export interface ProcessCounters {
   transactions: number;
   e2eSeconds: number;
   e2eCount: number;
+  /** Input records committed by the transactions (notify_transaction_records_sum). */
+  transactionRecords: number;
+  /** Data commands the service's MongoDB driver sent (connection upkeep such as ping left out). */
+  mongoCommands: number;
   cpuMs?: number;
+}
+
+/** Commands a driver sends to keep its connections, not to read or write data. */
+const UPKEEP_COMMANDS = new Set(['ping', 'hello', 'isMaster', 'ismaster', 'endSessions', 'buildInfo', 'serverStatus']);
+
+function dataCommands(samples: ReturnType<typeof parsePrometheusText>): number {
+  let sum = 0;
+  for (const s of samples) if (s.name === MetricNames.MONGODB_COMMANDS && !UPKEEP_COMMANDS.has(s.labels.command ?? '')) sum += s.value;
+  return sum;
 }
 
 export type Snapshot = { at: number; processes: Map<string, ProcessCounters>; commands?: CommandCounts };
@@ -43,6 +56,11 @@ export interface StageActivity {
   meanTransactionMs?: number;
   /** Mean time from the request (x-notify-requested-at) to this stage's output (notify_e2e_latency_seconds). */
   meanSinceRequestMs?: number;
+  /** Kafka transactions (offset commits at-least-once) per second, and input records each committed. */
+  transactionsPerSecond?: number;
+  recordsPerTransaction?: number;
+  /** MongoDB data commands the service sent per second (driver command monitoring). */
+  mongoCommandsPerSecond?: number;
 }
 
 const LAG_SAMPLE_MS = 1_000;
@@ -58,6 +76,8 @@ async function scrape(p: MonitoredProcess): Promise<ProcessCounters> {
     transactions: 0,
     e2eSeconds: 0,
     e2eCount: 0,
+    transactionRecords: 0,
+    mongoCommands: 0,
   };
   const cpu = cpuMs(p.pid);
   if (cpu !== undefined) base.cpuMs = cpu;
@@ -80,6 +100,8 @@ async function scrape(p: MonitoredProcess): Promise<ProcessCounters> {
       transactions: sumOf(s, `${MetricNames.TRANSACTION_DURATION}_count`),
       e2eSeconds: sumOf(s, `${MetricNames.E2E_LATENCY}_sum`),
       e2eCount: sumOf(s, `${MetricNames.E2E_LATENCY}_count`),
+      transactionRecords: sumOf(s, `${MetricNames.TRANSACTION_RECORDS}_sum`),
+      mongoCommands: dataCommands(s),
     };
   } catch {
     return base;
@@ -147,8 +169,12 @@ export class StageMonitor {
       if (batches > 0) out.recordsPerBatch = processed / batches;
       const e2eCount = b.e2eCount - a.e2eCount;
       if (e2eCount > 0) out.meanSinceRequestMs = ((b.e2eSeconds - a.e2eSeconds) * 1000) / e2eCount;
-      if (transactions > 0)
+      if (transactions > 0) {
         out.meanTransactionMs = ((b.transactionSeconds - a.transactionSeconds) * 1000) / transactions;
+        out.transactionsPerSecond = transactions / seconds;
+        out.recordsPerTransaction = (b.transactionRecords - a.transactionRecords) / transactions;
+      }
+      out.mongoCommandsPerSecond = (b.mongoCommands - a.mongoCommands) / seconds;
       return out;
     });
   }

@@ -138,3 +138,36 @@ export function storeTable(phases: readonly PhaseResult[]): string {
       }),
   );
 }
+
+/**
+ * What one delivered notification costs at each path's saturation: CPU ms per process and in total, and
+ * MongoDB commands per service and in total; with each stage's transactions per second and their size.
+ */
+export function costTable(saturations: readonly PhaseResult[]): string {
+  const names = [...new Set(saturations.flatMap((p) => p.stages.map((s) => s.name)))];
+  const header = ['process'];
+  for (const p of saturations) header.push(`${p.path} cpu ms/notif`, `${p.path} mongo cmd/notif`, `${p.path} txn/s`, `${p.path} rec/txn`);
+  const rows = names.map((name) => {
+    const row = [name];
+    for (const p of saturations) {
+      const s = p.stages.find((x) => x.name === name);
+      const rate = p.throughputPerSecond;
+      row.push(
+        rate && s?.cpuCores !== undefined ? fixed((s.cpuCores * 1000) / rate, 2) : '-',
+        rate && s?.mongoCommandsPerSecond !== undefined ? fixed(s.mongoCommandsPerSecond / rate, 2) : '-',
+        fixed(s?.transactionsPerSecond, 1),
+        fixed(s?.recordsPerTransaction, 1),
+      );
+    }
+    return row;
+  });
+  const total = ['total'];
+  for (const p of saturations) {
+    const cpu = p.stages.reduce((a, s) => a + (s.cpuCores ?? 0), 0);
+    const mongo = p.stages.reduce((a, s) => a + (s.mongoCommandsPerSecond ?? 0), 0);
+    const rate = p.throughputPerSecond;
+    total.push(rate ? fixed((cpu * 1000) / rate, 2) : '-', rate ? fixed(mongo / rate, 2) : '-', '-', '-');
+  }
+  rows.push(total);
+  return table(header, rows);
+}
