@@ -120,6 +120,36 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     await freshRelayDeliversAllOnce(t, 20);
   });
 
+  it('fences a member paused past its session timeout: after SIGCONT it commits nothing, and nothing is lost or doubled', async () => {
+    const t = await relayTopics('rt.zombie', 1);
+    const total = 300;
+    await produceNotifications(t, total);
+    // Slices of 20 records at 100 ms each: a pause lands in the middle of a slice, outputs not yet committed.
+    const env = { TEST_RECORD_DELAY_MS: '100', TRANSACTION_MAX_RECORDS: '20', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    const zombie = await startRelay(t, { ...env, INSTANCE_ID: 'zombie-a' });
+    running.push(zombie);
+    await zombie.waitReady();
+    await waitFor(async () => (await committedCount(t.input, t.groupId)) >= 40, 60_000, 'first slices committed');
+    await new Promise((r) => setTimeout(r, 700));
+    zombie.kill('SIGSTOP');
+    const committedAtPause = await committedCount(t.input, t.groupId);
+
+    // The partition moves on once the paused member's session has expired, and the new owner goes ahead.
+    const owner = await startRelay(t, { ...env, INSTANCE_ID: 'zombie-b' });
+    running.push(owner);
+    await owner.waitReady();
+    await waitFor(async () => (await committedCount(t.input, t.groupId)) >= committedAtPause + 40, 60_000, 'the new owner to commit');
+
+    // Woken up, the paused member finishes its slice and tries to commit it: refused, it stops.
+    zombie.kill('SIGCONT');
+    const { code } = await zombie.exited;
+    expect(code).toBe(1);
+    expect(fs.readFileSync(zombie.logFile, 'utf8')).toMatch(/fenced/);
+
+    const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);
+  });
+
   it('exits 0 on SIGTERM within the grace period with its offsets committed', async () => {
     const t = await relayTopics('rt.term');
     const total = 2000;

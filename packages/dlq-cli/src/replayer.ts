@@ -9,7 +9,7 @@ import { consumeRanges } from './range-consumer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReplayPlanner, type EntryPlan } from './replay-plan.js';
 import { ReplayTally, type ReplayOutcome, type ReplaySummary } from './replay-summary.js';
-import { ErrorCodes, isFenced, PermanentError, withTransactionRetry } from '@notify/runtime';
+import { commitTransaction, ErrorCodes, isFenced, PermanentError, withTransactionRetry } from '@notify/runtime';
 import { usageError } from './usage-error.js';
 
 export interface ReplayOptions {
@@ -272,24 +272,9 @@ export class Replayer {
   ): Promise<void> {
     const byTarget = new Map<string, Message[]>();
     for (const p of plans) byTarget.set(p.target, [...(byTarget.get(p.target) ?? []), p.message]);
-    const txn = await withTransactionRetry(() => producer.transaction());
-    try {
-      if (byTarget.size > 0) {
-        await txn.sendBatch({
-          acks: -1,
-          topicMessages: [...byTarget].map(([t, messages]) => ({ topic: t, messages })),
-        });
-      }
-      await withTransactionRetry(() =>
-        txn.sendOffsets({
-          consumerGroupId: groupId,
-          topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }],
-        }),
-      );
-      await withTransactionRetry(() => txn.commit());
-    } catch (err) {
-      await txn.abort().catch(() => undefined);
-      throw err;
-    }
+    await commitTransaction(producer, {
+      topicMessages: [...byTarget].map(([t, messages]) => ({ topic: t, messages })),
+      offsets: { consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }] },
+    });
   }
 }

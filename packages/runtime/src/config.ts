@@ -42,7 +42,7 @@ export const runtimeEnvSchema = z.object({
   SCHEMA_REGISTRY_AUTO_REGISTER: bool.default(true),
   /** Create topics (with retry and DLQ topics) at start-up. */
   KAFKA_CREATE_TOPICS: bool.default(true),
-  /** Stable per replica (the pod name): the transactional id derives from it, so a restart fences its predecessor. */
+  /** Names this replica (the pod name) in claims it holds, e.g. the sender's delivery claims. */
   INSTANCE_ID: z.string().min(1).default(os.hostname()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_PORT: port.default(9464),
@@ -72,6 +72,11 @@ export const runtimeEnvSchema = z.object({
   FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(65_536), // 64 KiB
   /** The longest a fetch waits for FETCH_MIN_BYTES: the latency an idle stage adds per hop. */
   FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(50), // 50 ms
+  /**
+   * A member that sends no heartbeat for this long is evicted from its consumer group and its partitions
+   * move on; whatever it still tries to commit for them is fenced.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000), // 30 s
   /** Partitions processed concurrently per processor (one transactional producer each). */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */

@@ -1,18 +1,20 @@
-import { dlqTopicName, retryTopicName, type SchemaValueTypes, type TopicSpec } from '@notify/schemas';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { retryTopicName, type SchemaValueTypes, type TopicSpec } from '@notify/schemas';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AvroSerde } from './avro-serde.js';
 import { ErrorCodes, toFailure, TransientError, type NotifyError } from './errors.js';
-import { failureHeaders } from './failure-headers.js';
 import { Headers, readHeaders, type HeaderMap } from './headers.js';
 import { mapByKey } from './keyed-concurrency.js';
 import type { RuntimeMetrics } from './metrics.js';
+import { PartitionGate, splitDue } from './partition-gate.js';
+import { PartitionProducers, type PartitionProducer } from './partition-producers.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
-import { nextRetryStep } from './retry-policy.js';
-import { StallWatchdog } from './stall-watchdog.js';
 import { retryStep } from './retry-step.js';
+import { SliceBlockedError, sliceOutcome, type EvaluatedRecord, type RecordFate } from './slice-outcome.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
-import { isFenced, withTransactionRetry } from './transaction-retry.js';
+import { isFenced } from './transaction-retry.js';
+import { commitTransaction } from './transactional-commit.js';
 
 export interface StreamProcessorOptions {
   service: string;
@@ -20,10 +22,11 @@ export interface StreamProcessorOptions {
   serde: AvroSerde;
   logger: Logger;
   metrics: RuntimeMetrics;
-  instanceId: string;
   retryDelaysMs: readonly number[];
   /** Records per transaction (or per offset commit at-least-once). */
   maxRecordsPerTransaction: number;
+  /** Consumer group session timeout; heartbeats go at a tenth of it. */
+  sessionTimeoutMs?: number;
   /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records. */
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
   /** Partitions processed at the same time, each with its own transactional producer. */
@@ -37,40 +40,34 @@ export interface StreamProcessorOptions {
   clock?: () => number;
 }
 
-const BACKOFF_INITIAL_MS = 500;
-const HEARTBEAT_INTERVAL_MS = 3_000; // 3 s, a tenth of the session timeout
-const BACKOFF_MAX_MS = 30_000; // 30 s
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000; // 30 s
 const DEFAULT_SLICE_STALL_MS = 120_000; // 2 min
 const DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS = 60_000; // 1 min
-
-interface Evaluated {
-  message: KafkaMessage;
-  input?: InputRecord<unknown>;
-  headers: HeaderMap;
-  attempt: number;
-  outputs?: Output[];
-  failure?: NotifyError;
-}
 
 /**
  * The one Kafka processing loop. It owns fetch, decode, retries, dead letters, transactions, offsets and
  * metrics, and calls the processor's handler with decoded values only.
  *
- * Exactly-once: each slice of a fetched batch is one Kafka transaction holding the outputs, retry/DLQ
- * records and the consumer offsets. A failure of our own infrastructure (a store or the registry down,
- * the transaction refused) aborts the slice and backs the partition off, so nothing advances until it
- * passes; a failure of one record goes to its retry tier or the DLQ and the rest of the batch moves on.
+ * Exactly-once: the records of one partition that one fetch returned (in slices of at most
+ * `maxRecordsPerTransaction`) are one Kafka transaction holding their outputs, retry/DLQ records and the
+ * consumer offsets. A fetch waits on the broker for `fetch.minBytes` up to `fetch.maxWaitTimeInMs`, so a
+ * transaction holds what arrived in that interval: many records under load, a few with a bounded wait
+ * when idle. Each input partition commits through its own transactional id, which fences a member that
+ * lost the partition (PartitionProducers). A failure of our own infrastructure (a store or the registry
+ * down, the transaction refused) aborts the slice and backs the partition off, so nothing advances until
+ * it passes; a failure of one record goes to its retry tier or the DLQ and the rest moves on.
  */
 export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private consumer?: Consumer;
-  /** One producer per concurrently processed partition: a transactional producer has one open transaction. */
-  private producers: Producer[] = [];
+  private admin?: Admin;
+  /** Exactly-once: one transactional producer per input partition. */
+  private partitionProducers?: PartitionProducers;
+  /** At-least-once: idempotent producers, one per concurrently processed partition. */
+  private plainProducers: Producer[] = [];
   private readonly idle: Producer[] = [];
   private readonly waiting: Array<(p: Producer) => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly backoff = new Map<string, number>();
-  /** When slices began failing for an unavailable dependency, with none committed since. */
-  private outageSince: number | undefined;
+  private readonly gate: PartitionGate;
   private joined = false;
   private held = false;
   private holdTimer?: NodeJS.Timeout;
@@ -79,6 +76,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   readonly groupId: string;
   private readonly eos: boolean;
   private readonly log: Logger;
+  private readonly sessionTimeoutMs: number;
+  private readonly heartbeatIntervalMs: number;
 
   constructor(
     readonly definition: ProcessorDefinition<S>,
@@ -89,6 +88,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     this.groupId = def.groupId ?? `notify.${def.name}`;
     this.eos = (def.delivery ?? 'exactly-once') === 'exactly-once';
     this.log = opts.logger.child({ processor: def.name });
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.heartbeatIntervalMs = Math.round(this.sessionTimeoutMs / 10);
+    this.gate = new PartitionGate({ outageRestartMs: opts.dependencyOutageRestartMs ?? DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS });
     this.watchdog = new StallWatchdog(opts.sliceStallMs ?? DEFAULT_SLICE_STALL_MS, (stall) => {
       this.log.error({ ...stall }, 'slice stalled: no record finished; restarting so the partition is processed again');
       opts.onFatal(new TransientError(ErrorCodes.INTERNAL, `slice of ${stall.partition} stalled for ${stall.idleMs} ms (offsets in flight: ${stall.inFlight.join(', ') || 'none'})`));
@@ -107,19 +109,20 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   async start(): Promise<void> {
     const { kafka, metrics, service } = this.opts;
     const concurrency = Math.max(1, this.opts.partitionsConcurrency ?? 1);
-    // Transactional ids are stable per (group, instance, slot): a restarted instance fences its predecessor.
-    this.producers = Array.from({ length: concurrency }, (_, slot) =>
-      kafka.producer(
-        this.eos
-          ? { transactionalId: `${this.groupId}.${this.opts.instanceId}.${slot}`, idempotent: true, maxInFlightRequests: 1 }
-          : { idempotent: true, maxInFlightRequests: 1 },
-      ),
-    );
+    if (this.eos) {
+      this.admin = kafka.admin();
+      await this.admin.connect();
+      this.partitionProducers = new PartitionProducers(kafka, this.admin, this.groupId, this.log);
+    } else {
+      this.plainProducers = Array.from({ length: concurrency }, () => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+      for (const p of this.plainProducers) await p.connect();
+      this.idle.push(...this.plainProducers);
+    }
     this.consumer = kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
-      sessionTimeout: 30_000, // 30 s
-      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
       minBytes: this.opts.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: this.opts.fetch?.maxWaitTimeInMs ?? 250,
       retry: { retries: 10 },
@@ -127,6 +130,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
+      this.partitionProducers?.newGeneration();
       metrics.groupJoined.set({ service }, 1);
       this.log.info({ memberAssignment: e.payload.memberAssignment }, 'joined consumer group');
     });
@@ -142,17 +146,6 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       if (!e.payload.restart) this.opts.onFatal(e.payload.error);
     });
 
-    for (const p of this.producers) await p.connect();
-    // kafkajs registers a transactional id (fencing its predecessor and letting the coordinator finish
-    // the predecessor's last transaction) only when a first transaction begins. Do it before joining the
-    // group, so the offsets read at join already include everything the predecessor committed.
-    if (this.eos) {
-      for (const p of this.producers) {
-        const txn = await withTransactionRetry(() => p.transaction(), this.log);
-        await txn.abort();
-      }
-    }
-    this.idle.push(...this.producers);
     await this.consumer.connect();
     // Topics another replica has just created may not be in the broker's metadata yet.
     const consumer = this.consumer;
@@ -162,7 +155,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.producers.length,
+      partitionsConsumedConcurrently: concurrency,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -193,7 +186,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
-    for (const p of this.producers) await p.disconnect();
+    await this.partitionProducers?.closeAll();
+    for (const p of this.plainProducers) await p.disconnect();
+    await this.admin?.disconnect();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -201,20 +196,16 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { metrics, service } = this.opts;
     const endTimer = metrics.batchDuration.startTimer({ service });
     const partitionKey = `${batch.topic}:${batch.partition}`;
-    const now = this.clock();
-
-    // Retry tiers: process only what is due; pause the partition until the first record that is not.
-    let ready = batch.messages;
-    let pauseUntil: number | undefined;
-    if (batch.topic !== this.definition.input.name) {
-      const notDue = batch.messages.findIndex((m) => Number(readHeaders(m.headers)[Headers.RETRY_DUE_AT] ?? 0) > now);
-      if (notDue >= 0) {
-        ready = batch.messages.slice(0, notDue);
-        pauseUntil = Number(readHeaders(batch.messages[notDue]!.headers)[Headers.RETRY_DUE_AT]);
-      }
-    }
+    const due = batch.topic === this.definition.input.name ? { ready: batch.messages } : splitDue(batch.messages, this.clock());
+    let ready = due.ready;
+    let pauseUntil = due.pauseUntil;
 
     try {
+      let target: PartitionProducer | undefined;
+      if (this.eos && ready.length > 0) {
+        target = await this.partitionProducers!.forPartition(batch.topic, batch.partition);
+        ready = this.skipCommitted(ready, target.committedFloor, batch.topic, batch.partition, resolveOffset);
+      }
       for (let i = 0; i < ready.length; i += this.opts.maxRecordsPerTransaction) {
         if (!isRunning() || isStale()) return;
         // A hold that started mid-batch: leave the rest unresolved; it is fetched again on resume.
@@ -222,31 +213,36 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         const slice = ready.slice(i, i + this.opts.maxRecordsPerTransaction);
         // A slice can outlast the session timeout when its handler waits on a slow store: without
         // heartbeats in between, the group evicts this member and the slice's commit is refused.
-        const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+        const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
         this.watchdog.sliceStarted(partitionKey);
         try {
-          await this.processSlice(batch.topic, batch.partition, slice);
+          await this.processSlice(batch.topic, batch.partition, slice, target?.producer);
         } finally {
           clearInterval(keepAlive);
           this.watchdog.sliceEnded(partitionKey);
         }
         resolveOffset(slice[slice.length - 1]!.offset);
-        this.backoff.delete(partitionKey);
-        this.outageSince = undefined;
+        this.gate.committed(partitionKey);
         await heartbeat();
       }
     } catch (err) {
-      const failure = toFailure(err);
+      const failure = err instanceof SliceBlockedError ? err.failure : toFailure(err);
       if (isFenced(err)) {
+        // Another member initialised this partition's transactional id: the partition is no longer ours.
+        this.partitionProducers?.discard(batch.topic, batch.partition);
+        this.log.error({ err: failure, topic: batch.topic, partition: batch.partition }, 'fenced: another member owns this partition now');
         this.opts.onFatal(failure);
         return;
       }
-      if (this.outageOutlasted(failure)) return;
+      const verdict = this.gate.failed(partitionKey, failure);
+      if (verdict.kind === 'restart') {
+        this.log.error({ err: failure, outageMs: verdict.outageMs }, 'a dependency has been unavailable too long; restarting');
+        this.opts.onFatal(new TransientError(ErrorCodes.DEPENDENCY_UNAVAILABLE, `unavailable for ${verdict.outageMs} ms: ${failure.message}`, { cause: failure }));
+        return;
+      }
       // Nothing of the failed slice was committed: back off, then re-fetch from the last committed record.
-      const delay = Math.min((this.backoff.get(partitionKey) ?? BACKOFF_INITIAL_MS / 2) * 2, BACKOFF_MAX_MS);
-      this.backoff.set(partitionKey, delay);
-      this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition, delayMs: delay }, 'slice aborted; backing off');
-      pauseUntil = this.clock() + delay;
+      this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition, delayMs: verdict.delayMs }, 'slice aborted; backing off');
+      pauseUntil = this.clock() + verdict.delayMs;
     } finally {
       endTimer();
     }
@@ -261,94 +257,87 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
-  /**
-   * A store that stays unavailable to this process for longer than `dependencyOutageRestartMs` while no
-   * slice commits restarts the service: a client that does not find its way back to a restarted server
-   * (seen with the MongoDB driver against a restarted FerretDB) recovers only in a fresh process. Nothing
-   * is lost: the failed slices were never committed.
-   */
-  private outageOutlasted(failure: NotifyError): boolean {
-    if (failure.code !== ErrorCodes.DEPENDENCY_UNAVAILABLE) return false;
-    const now = Date.now();
-    this.outageSince ??= now;
-    const limit = this.opts.dependencyOutageRestartMs ?? DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS;
-    if (now - this.outageSince < limit) return false;
-    this.log.error({ err: failure, outageMs: now - this.outageSince }, 'a dependency has been unavailable too long; restarting');
-    this.opts.onFatal(new TransientError(ErrorCodes.DEPENDENCY_UNAVAILABLE, `unavailable for ${now - this.outageSince} ms: ${failure.message}`, { cause: failure }));
-    return true;
+  /** Records below the offset the group had committed when this member fenced the partition: already done. */
+  private skipCommitted(messages: KafkaMessage[], floor: bigint, topic: string, partition: number, resolveOffset: (offset: string) => void): KafkaMessage[] {
+    const first = messages.findIndex((m) => BigInt(m.offset) >= floor);
+    if (first === 0) return messages;
+    const skipped = first < 0 ? messages : messages.slice(0, first);
+    resolveOffset(skipped[skipped.length - 1]!.offset);
+    this.log.info({ topic, partition, from: skipped[0]!.offset, to: skipped[skipped.length - 1]!.offset, committed: String(floor) }, 'skipping records a previous owner of the partition committed');
+    return first < 0 ? [] : messages.slice(first);
   }
 
-  private async processSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  private async processSlice(topic: string, partition: number, messages: KafkaMessage[], producer: Producer | undefined): Promise<void> {
     const evaluated = await this.evaluate(topic, partition, messages);
     const now = this.clock();
-    const byTopic = new Map<string, Message[]>();
-    const push = (t: string, m: Message) => {
-      const list = byTopic.get(t);
-      if (list) list.push(m);
-      else byTopic.set(t, [m]);
-    };
-    const counts: Array<() => void> = [];
-    const { metrics, service } = this.opts;
-
-    for (const rec of evaluated) {
-      if (rec.outputs) {
-        const encoded = this.encodeOutputs(rec, now);
-        if (!(encoded instanceof Array)) {
-          rec.failure = encoded;
-        } else {
-          for (const [t, m] of encoded) push(t, m);
-          counts.push(() => metrics.processed.inc({ service, topic, outcome: 'success' }));
-          const requestedAt = Number(rec.headers[Headers.REQUESTED_AT]);
-          if (requestedAt > 0 && encoded.length > 0) {
-            counts.push(() => metrics.e2eLatency.observe({ service, stage: this.definition.name }, (now - requestedAt) / 1000));
-          }
-          continue;
-        }
-      }
-      const failure = rec.failure!;
-      if (failure.code === ErrorCodes.DEPENDENCY_UNAVAILABLE) throw failure;
-      const step = nextRetryStep(this.opts.retryDelaysMs, rec.attempt, failure, now);
-      const headers = failureHeaders(rec.headers, failure, { topic, partition, offset: rec.message.offset, service }, rec.attempt, now);
-      counts.push(() => metrics.failed.inc({ service, topic, code: failure.code }));
-      if (step.kind === 'retry') {
-        headers[Headers.RETRY_DUE_AT] = String(step.dueAt);
-        push(retryTopicName(this.definition.input.name, step.tier), { key: rec.message.key, value: rec.message.value, headers });
-        counts.push(() => {
-          metrics.retried.inc({ service, topic, tier: String(step.tier) });
-          metrics.processed.inc({ service, topic, outcome: 'retried' });
-        });
-        this.recordLogger(rec, topic, partition).warn({ err: failure, tier: step.tier, dueAt: step.dueAt }, 'record failed; retrying later');
-      } else {
-        headers[Headers.DEAD_LETTERED_AT] = String(now);
-        push(dlqTopicName(this.definition.input.name), { key: rec.message.key, value: rec.message.value, headers });
-        for (const [t, m] of this.deadLetterOutputs(rec, failure, now)) push(t, m);
-        counts.push(() => {
-          metrics.deadLettered.inc({ service, topic, code: failure.code });
-          metrics.processed.inc({ service, topic, outcome: 'dead_lettered' });
-        });
-        this.recordLogger(rec, topic, partition).error({ err: failure, attempt: rec.attempt }, 'record dead-lettered');
-      }
-    }
-
-    const topicMessages = [...byTopic.entries()].map(([t, msgs]) => ({ topic: t, messages: msgs }));
+    const outcome = sliceOutcome(evaluated, {
+      source: { topic, partition, service: this.opts.service },
+      inputTopic: this.definition.input.name,
+      retryDelaysMs: this.opts.retryDelaysMs,
+      now,
+      encode: (rec, outputs) => this.encodeOutputs(rec, outputs, now),
+      deadLetterOutputs: (rec, failure) => this.deadLetterOutputs(rec, failure),
+    });
     const nextOffset = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
-    await this.commit(topic, partition, nextOffset, topicMessages);
-    metrics.transactionRecords.observe({ service }, messages.length);
-    for (const count of counts) count();
+    if (producer) await this.commitExactlyOnce(producer, topic, partition, nextOffset, outcome.topicMessages);
+    else await this.commitAtLeastOnce(topic, partition, nextOffset, outcome.topicMessages);
+    this.opts.metrics.transactionRecords.observe({ service: this.opts.service }, messages.length);
+    for (const fate of outcome.fates) this.account(fate, topic, partition, now);
   }
 
-  private async commit(
+  /** Metrics and logs of a record whose slice committed. */
+  private account(fate: RecordFate, topic: string, partition: number, now: number): void {
+    const { metrics, service } = this.opts;
+    switch (fate.kind) {
+      case 'produced':
+        metrics.processed.inc({ service, topic, outcome: 'success' });
+        if (fate.requestedAt !== undefined && fate.outputs > 0) {
+          metrics.e2eLatency.observe({ service, stage: this.definition.name }, (now - fate.requestedAt) / 1000);
+        }
+        return;
+      case 'retry':
+        metrics.failed.inc({ service, topic, code: fate.failure.code });
+        metrics.retried.inc({ service, topic, tier: String(fate.tier) });
+        metrics.processed.inc({ service, topic, outcome: 'retried' });
+        this.recordLogger(fate.record, topic, partition).warn({ err: fate.failure, tier: fate.tier, dueAt: fate.dueAt }, 'record failed; retrying later');
+        return;
+      case 'dead-letter':
+        metrics.failed.inc({ service, topic, code: fate.failure.code });
+        metrics.deadLettered.inc({ service, topic, code: fate.failure.code });
+        metrics.processed.inc({ service, topic, outcome: 'dead_lettered' });
+        this.recordLogger(fate.record, topic, partition).error({ err: fate.failure, attempt: fate.record.attempt }, 'record dead-lettered');
+    }
+  }
+
+  private async commitExactlyOnce(
+    producer: Producer,
     topic: string,
     partition: number,
     nextOffset: string,
     topicMessages: Array<{ topic: string; messages: Message[] }>,
   ): Promise<void> {
+    const endTimer = this.opts.metrics.transactionDuration.startTimer({ service: this.opts.service });
+    try {
+      await commitTransaction(
+        producer,
+        { topicMessages, offsets: { consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] } },
+        this.log,
+      );
+      endTimer({ outcome: 'committed' });
+    } catch (err) {
+      endTimer({ outcome: 'aborted' });
+      throw err;
+    }
+  }
+
+  private async commitAtLeastOnce(topic: string, partition: number, nextOffset: string, topicMessages: Array<{ topic: string; messages: Message[] }>): Promise<void> {
     const producer = await this.acquire();
     try {
-      await this.commitWith(producer, topic, partition, nextOffset, topicMessages);
+      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
     } finally {
       this.release(producer);
     }
+    await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset }]);
   }
 
   private acquire(): Promise<Producer> {
@@ -362,43 +351,13 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     else this.idle.push(p);
   }
 
-  private async commitWith(
-    producer: Producer,
-    topic: string,
-    partition: number,
-    nextOffset: string,
-    topicMessages: Array<{ topic: string; messages: Message[] }>,
-  ): Promise<void> {
-    const { metrics, service } = this.opts;
-    if (!this.eos) {
-      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
-      await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset }]);
-      return;
-    }
-    const endTimer = metrics.transactionDuration.startTimer({ service });
-    const txn = await withTransactionRetry(() => producer.transaction(), this.log);
-    try {
-      if (topicMessages.length) await txn.sendBatch({ topicMessages, acks: -1 });
-      await withTransactionRetry(
-        () => txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] }),
-        this.log,
-      );
-      await withTransactionRetry(() => txn.commit(), this.log);
-      endTimer({ outcome: 'committed' });
-    } catch (err) {
-      await txn.abort().catch((abortErr: unknown) => this.log.warn({ err: abortErr }, 'abort failed'));
-      endTimer({ outcome: 'aborted' });
-      throw err;
-    }
-  }
-
-  private async evaluate(topic: string, partition: number, messages: KafkaMessage[]): Promise<Evaluated[]> {
+  private async evaluate(topic: string, partition: number, messages: KafkaMessage[]): Promise<EvaluatedRecord[]> {
     const { serde } = this.opts;
-    const records: Evaluated[] = [];
-    const decoded: Array<{ rec: Evaluated; input: InputRecord<SchemaValueTypes[S]> }> = [];
+    const records: EvaluatedRecord[] = [];
+    const decoded: Array<{ rec: EvaluatedRecord; input: InputRecord<SchemaValueTypes[S]> }> = [];
     for (const message of messages) {
       const headers = readHeaders(message.headers as Record<string, unknown>);
-      const rec: Evaluated = { message, headers, attempt: Number(headers[Headers.ATTEMPT] ?? 0) + 1 };
+      const rec: EvaluatedRecord = { message, headers, attempt: Number(headers[Headers.ATTEMPT] ?? 0) + 1 };
       records.push(rec);
       try {
         const value = await serde.decode<SchemaValueTypes[S]>(this.definition.input.schema, message.value);
@@ -442,12 +401,12 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     return records;
   }
 
-  private encodeOutputs(rec: Evaluated, now: number): Array<[string, Message]> | NotifyError {
+  private encodeOutputs(rec: EvaluatedRecord, outputs: readonly Output[], now: number): Array<[string, Message]> | NotifyError {
     const parentTrace = rec.headers[Headers.TRACEPARENT];
     const requestedAt = rec.headers[Headers.REQUESTED_AT];
     const out: Array<[string, Message]> = [];
     try {
-      for (const o of rec.outputs!) {
+      for (const o of outputs) {
         const headers: HeaderMap = {
           [Headers.TRACEPARENT]: childTraceparent(parentTrace),
           ...(requestedAt ? { [Headers.REQUESTED_AT]: requestedAt } : {}),
@@ -461,20 +420,19 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
-  private deadLetterOutputs(rec: Evaluated, failure: NotifyError, now: number): Array<[string, Message]> {
+  /** The processor's dead-letter outputs; a failing hook costs only them, never the dead letter itself. */
+  private deadLetterOutputs(rec: EvaluatedRecord, failure: NotifyError): Output[] {
     const hook = this.definition.onDeadLetter;
     if (!hook || !rec.input) return [];
     try {
-      const outputs = hook(rec.input.value as SchemaValueTypes[S], failure, rec.input.context);
-      const encoded = this.encodeOutputs({ ...rec, outputs }, now);
-      return encoded instanceof Array ? encoded : [];
+      return hook(rec.input.value as SchemaValueTypes[S], failure, rec.input.context);
     } catch (err) {
       this.log.warn({ err }, 'onDeadLetter hook failed; the dead letter is still written');
       return [];
     }
   }
 
-  private context(topic: string, partition: number, rec: Evaluated, value: SchemaValueTypes[S]): RecordContext {
+  private context(topic: string, partition: number, rec: EvaluatedRecord, value: SchemaValueTypes[S]): RecordContext {
     let logger: Logger | undefined;
     const makeLogger = () => (logger ??= this.recordLogger(rec, topic, partition, value));
     return {
@@ -494,7 +452,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     };
   }
 
-  private recordLogger(rec: Evaluated, topic: string, partition: number, value?: SchemaValueTypes[S]): Logger {
+  private recordLogger(rec: EvaluatedRecord, topic: string, partition: number, value?: SchemaValueTypes[S]): Logger {
     const trace = parseTraceparent(rec.headers[Headers.TRACEPARENT]);
     return this.log.child({
       topic,
