@@ -57,6 +57,11 @@ export interface RunningPipeline {
   gatewayUrl: string;
   /** Kills a service (SIGKILL by default) and starts it again with the same settings. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts a second process of a service with the same settings and makes it the service's process;
+   * returns the one it replaces, still running, for the caller to stop. Not for services with an HTTP port.
+   */
+  startReplacement(name: ServiceName): Promise<{ previous: ServiceProcess | undefined; ready: Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +151,11 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
         await p.exited;
       }
       await (await start(name)).waitReady(120_000);
+    },
+    async startReplacement(name) {
+      const previous = processes.get(name);
+      const next = await start(name);
+      return { previous, ready: next.waitReady(180_000) };
     },
     stop,
   };

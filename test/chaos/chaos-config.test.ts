@@ -14,10 +14,15 @@ describe('chaosConfigFromEnv', () => {
     expect(() => chaosConfigFromEnv({ CHAOS_NOTIFICATIONS: 'many' })).toThrow(/CHAOS_NOTIFICATIONS/);
     expect(() => chaosConfigFromEnv({ CHAOS_INFRA_RESTARTS: 'zookeeper' })).toThrow(/zookeeper/);
     expect(() => chaosConfigFromEnv({ CHAOS_PROVIDER_5XX: '0.9', CHAOS_PROVIDER_429: '0.2' })).toThrow(/exceed 1/);
+    expect(() => chaosConfigFromEnv({ CHAOS_FAULTS: 'kill,freeze' })).toThrow(/freeze/);
+    expect(() => chaosConfigFromEnv({ CHAOS_PAUSE_MS: '20000', CHAOS_SESSION_TIMEOUT_MS: '30000' })).toThrow(/CHAOS_PAUSE_MS/);
+    expect(chaosConfigFromEnv({ CHAOS_FAULTS: 'kill', CHAOS_PAUSE_MS: '20000' }).serviceFaults).toEqual(['kill']);
   });
 
   it('refuses claim and lease times the retry tiers cannot outlast', () => {
     expect(() => pipelineEnv({ ...DEFAULT_CONFIG, retryDelaysMs: [1000, 2000], claimTtlMs: 60_000 })).toThrow(/claimTtlMs/);
     expect(pipelineEnv(DEFAULT_CONFIG).sender).toEqual({ CLAIM_TTL_MS: '60000' });
+    expect(() => pipelineEnv({ ...DEFAULT_CONFIG, pauseMs: 70_000 })).toThrow(/pauseMs/);
+    expect(pipelineEnv(DEFAULT_CONFIG).all.KAFKA_SESSION_TIMEOUT_MS).toBe('30000');
   });
 });

@@ -4,6 +4,14 @@
 export const INFRA_SERVERS = ['kafka', 'mongo', 'redis'] as const;
 export type InfraServer = (typeof INFRA_SERVERS)[number];
 
+/**
+ * What the supervisor does to a service each interval: `kill` SIGKILLs it and starts it again; `term`
+ * restarts it gracefully (SIGTERM, which must exit 0); `pause` SIGSTOPs it past its session timeout while a
+ * replacement takes its partitions over, then SIGCONTs it: the woken member must be fenced, not commit.
+ */
+export const SERVICE_FAULTS = ['kill', 'term', 'pause'] as const;
+export type ServiceFault = (typeof SERVICE_FAULTS)[number];
+
 export interface ProviderFaults {
   /** Fraction of provider calls answered 5xx (SMTP: a transient 4xx reply). */
   rate5xx: number;
@@ -38,6 +46,12 @@ export interface ChaosConfig {
   maxDown: number;
   /** Services the supervisor may kill; empty for all of them. */
   killServices: string[];
+  /** Faults the supervisor picks from at each interval. */
+  serviceFaults: ServiceFault[];
+  /** How long a paused service stays stopped: longer than the session timeout, shorter than the senders' claim TTL. */
+  pauseMs: number;
+  /** KAFKA_SESSION_TIMEOUT_MS of every service. */
+  sessionTimeoutMs: number;
   /** Stack servers restarted once each, in this order, spread over the run. */
   infraRestarts: InfraServer[];
   /** Fractions of the planned notifications that must have reached a terminal state before each restart. */
@@ -76,6 +90,9 @@ export const DEFAULT_CONFIG: ChaosConfig = {
   maxKills: Number.POSITIVE_INFINITY,
   maxDown: 2,
   killServices: [],
+  serviceFaults: [...SERVICE_FAULTS],
+  pauseMs: 40_000, // 40 s: past the session timeout, inside the claim TTL
+  sessionTimeoutMs: 30_000, // 30 s, the services' default
   infraRestarts: [...INFRA_SERVERS],
   infraRestartAt: [0.2, 0.45, 0.7],
   providerFaults: { rate5xx: 0.1, rate429: 0.05, latencyMs: 5, spikeMs: 1_500, spikeRate: 0.02 },
@@ -116,6 +133,9 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env, base: C
   const infra = list(env, 'CHAOS_INFRA_RESTARTS', base.infraRestarts);
   const unknown = infra.filter((s) => !(INFRA_SERVERS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`CHAOS_INFRA_RESTARTS: unknown server(s) ${unknown.join(', ')} (known: ${INFRA_SERVERS.join(', ')})`);
+  const faults = list(env, 'CHAOS_FAULTS', base.serviceFaults);
+  const unknownFaults = faults.filter((f) => !(SERVICE_FAULTS as readonly string[]).includes(f));
+  if (unknownFaults.length) throw new Error(`CHAOS_FAULTS: unknown fault(s) ${unknownFaults.join(', ')} (known: ${SERVICE_FAULTS.join(', ')})`);
   const delays = list(env, 'CHAOS_RETRY_DELAYS_MS', base.retryDelaysMs.map(String)).map(Number);
   if (delays.length === 0 || delays.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('CHAOS_RETRY_DELAYS_MS must be comma-separated milliseconds');
   const config: ChaosConfig = {
@@ -129,6 +149,9 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env, base: C
     maxKills: num(env, 'CHAOS_MAX_KILLS', base.maxKills),
     maxDown: num(env, 'CHAOS_MAX_DOWN', base.maxDown, (n) => Number.isInteger(n) && n >= 1),
     killServices: list(env, 'CHAOS_KILL_SERVICES', base.killServices),
+    serviceFaults: faults as ServiceFault[],
+    pauseMs: num(env, 'CHAOS_PAUSE_MS', base.pauseMs, (n) => n > 0),
+    sessionTimeoutMs: num(env, 'CHAOS_SESSION_TIMEOUT_MS', base.sessionTimeoutMs, (n) => n >= 6_000),
     infraRestarts: infra as InfraServer[],
     infraRestartAt: list(env, 'CHAOS_INFRA_RESTART_AT', base.infraRestartAt.map(String)).map(Number),
     providerFaults: {
@@ -149,6 +172,8 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env, base: C
     exclusiveWaitMs: num(env, 'CHAOS_EXCLUSIVE_WAIT_MS', base.exclusiveWaitMs),
     seed: num(env, 'CHAOS_SEED', base.seed, Number.isInteger),
   };
+  if (config.serviceFaults.includes('pause') && config.pauseMs <= config.sessionTimeoutMs)
+    throw new Error('CHAOS_PAUSE_MS must be longer than CHAOS_SESSION_TIMEOUT_MS, or the paused member keeps its partitions');
   if (config.providerFaults.rate5xx + config.providerFaults.rate429 > 1) throw new Error('CHAOS_PROVIDER_5XX + CHAOS_PROVIDER_429 must not exceed 1');
   if (config.infraRestartAt.length < config.infraRestarts.length || config.infraRestartAt.some((f) => !fraction(f)))
     throw new Error('CHAOS_INFRA_RESTART_AT needs one fraction (0..1) per restarted server');
@@ -168,8 +193,11 @@ export function pipelineEnv(config: ChaosConfig): { all: Record<string, string>;
   ] as const) {
     if (value >= budget) throw new Error(`${name} (${value} ms) must be shorter than the retry tiers together (${budget} ms)`);
   }
+  // A sender paused longer than its claims live could be overtaken on a send it has in flight.
+  if (config.serviceFaults.includes('pause') && config.pauseMs >= config.claimTtlMs)
+    throw new Error(`pauseMs (${config.pauseMs} ms) must be shorter than claimTtlMs (${config.claimTtlMs} ms)`);
   return {
-    all: { RETRY_DELAYS_MS: config.retryDelaysMs.join(','), LAG_INTERVAL_MS: '5000' },
+    all: { RETRY_DELAYS_MS: config.retryDelaysMs.join(','), LAG_INTERVAL_MS: '5000', KAFKA_SESSION_TIMEOUT_MS: String(config.sessionTimeoutMs) },
     ingest: { IDEMPOTENCY_LEASE_MS: String(config.idempotencyLeaseMs) },
     sender: { CLAIM_TTL_MS: String(config.claimTtlMs) },
   };

@@ -222,7 +222,15 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     if (load.idMismatches.length > 0) problems.push(`${load.idMismatches.length} REST answers named other notification ids than expected`);
 
     const killsByService: Record<string, number> = {};
-    for (const e of supervisor.events) if (e.kind === 'kill') killsByService[e.target] = (killsByService[e.target] ?? 0) + 1;
+    const faultsByKind: Record<string, number> = {};
+    for (const e of supervisor.events) {
+      if (e.kind === 'unexpected-exit' || e.kind === 'infra-restart') continue;
+      killsByService[e.target] = (killsByService[e.target] ?? 0) + 1;
+      faultsByKind[e.kind] = (faultsByKind[e.kind] ?? 0) + 1;
+    }
+    for (const e of supervisor.events.filter((f) => (f.kind === 'term' || f.kind === 'pause') && !f.ok)) {
+      problems.push(`${e.kind} of ${e.target} went wrong: ${e.detail ?? 'no detail'}`);
+    }
     return {
       generatedAt: new Date().toISOString(),
       tenantId,
@@ -248,6 +256,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
       faults: {
         kills: supervisor.killCount,
         killsByService,
+        faultsByKind,
         unexpectedExits: supervisor.events.filter((e) => e.kind === 'unexpected-exit'),
         infraRestarts: supervisor.events.filter((e) => e.kind === 'infra-restart'),
         events: supervisor.events,

@@ -1,6 +1,7 @@
 // The chaos run in small: a few hundred notifications through the whole pipeline (REST and Kafka in, every
 // provider out, opted-out recipients, a broken template, a dead push token) while services are killed with
-// SIGKILL, Redis and MongoDB restart, and the providers fail 10% of calls with 5xx, 5% with 429 and add
+// SIGKILL, restarted with SIGTERM or paused past their session timeout while a replacement takes over (and
+// then woken), Redis and MongoDB restart, and the providers fail 10% of calls with 5xx, 5% with 429 and add
 // latency spikes. It fails on any loss or duplicate that the crash window does not explain.
 //
 // Redis and MongoDB are private servers of the run (started and restarted through scripts/stack.mjs in a
@@ -18,12 +19,14 @@ const config: ChaosConfig = {
   notifications: 400,
   restBatchSize: 20,
   killIntervalMs: 6_000, // 6 s
-  maxKills: 4,
+  maxKills: 6, // two of each: kill, graceful restart, pause past the session timeout with a replacement
+  sessionTimeoutMs: 6_000, // 6 s, the broker's minimum
+  pauseMs: 9_000, // 9 s
   maxDown: 1,
   infraRestarts: ['redis', 'mongo'],
   infraRestartAt: [0.3, 0.6],
   retryDelaysMs: [1_000, 4_000, 15_000], // 20 s of retries in all
-  claimTtlMs: 10_000, // 10 s
+  claimTtlMs: 12_000, // 12 s, longer than a pause
   idempotencyLeaseMs: 8_000, // 8 s
   scheduleDelayMs: 5_000, // 5 s
   idleMs: 30_000, // 30 s
@@ -45,7 +48,7 @@ describe('chaos (small)', () => {
 
     const v = report.verdict;
     expect(report.load.acceptedNotifications).toBe(config.notifications);
-    expect(report.faults.kills).toBeGreaterThan(0);
+    for (const kind of ['kill', 'term', 'pause']) expect(report.faults.faultsByKind[kind], kind).toBeGreaterThan(0);
     for (const server of report.stack.restartable) expect(report.faults.infraRestarts.find((e) => e.target === server)?.ok, `${server} restarted`).toBe(true);
     expect(v.losses, 'lost').toEqual([]);
     expect(v.duplicates, 'duplicated terminal states').toEqual([]);

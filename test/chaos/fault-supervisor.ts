@@ -1,13 +1,15 @@
-// Injects the run's faults and keeps the pipeline whole: SIGKILLs a random service every few seconds and
-// starts it again (launchPipeline's restart), restarts each chosen stack server once when the run has
-// got far enough, and restarts any service that exited on its own (counted apart: that is a finding).
+// Injects the run's faults and keeps the pipeline whole: every few seconds one fault on a random service
+// (SIGKILL and start again; graceful SIGTERM restart, which must exit 0; or SIGSTOP past the session
+// timeout while a replacement takes over, then SIGCONT, after which the woken member must be fenced),
+// restarts each chosen stack server once when the run has got far enough, and restarts any service that
+// exited on its own (counted apart: that is a finding).
 import fs from 'node:fs';
 import type { RunningPipeline, ServiceName } from '../../scripts/pipeline/launch.js';
-import type { ChaosConfig, InfraServer } from './chaos-config.js';
+import type { ChaosConfig, InfraServer, ServiceFault } from './chaos-config.js';
 import { pick, type Random } from './seeded-random.js';
 import type { FaultServers } from './stack-servers.js';
 
-export type FaultKind = 'kill' | 'unexpected-exit' | 'infra-restart';
+export type FaultKind = 'kill' | 'term' | 'pause' | 'unexpected-exit' | 'infra-restart';
 
 export interface FaultEvent {
   kind: FaultKind;
@@ -34,6 +36,12 @@ export interface SupervisorOptions {
 
 const RESTART_ATTEMPTS = 5;
 const WATCH_INTERVAL_MS = 1_000; // 1 s
+const WOKEN_EXIT_WAIT_MS = 20_000; // how long a woken member has to find out it was fenced and exit
+const STOP_WAIT_MS = 30_000; // a SIGTERM'd service must be gone by then (its grace is 25 s)
+
+/** Services a replacement can run beside: no HTTP port of their own, and partitions to take over. */
+const PAUSABLE = (name: ServiceName) =>
+  ['enrichment', 'preference-filter', 'channel-router'].includes(name) || name.startsWith('sender-');
 
 export class FaultSupervisor {
   readonly events: FaultEvent[] = [];
@@ -82,14 +90,77 @@ export class FaultSupervisor {
   private maybeKill(): void {
     const { config, services, random } = this.options;
     if (!this.faulting || this.kills >= config.maxKills || this.down.size >= config.maxDown) return;
-    const candidates = services.filter((s) => !this.down.has(s));
+    // In turn, so that even a short run sees every kind.
+    const kinds: readonly ServiceFault[] = config.serviceFaults.length ? config.serviceFaults : ['kill'];
+    const fault = kinds[this.kills % kinds.length]!;
+    const candidates = services.filter((s) => !this.down.has(s) && (fault !== 'pause' || PAUSABLE(s)));
     if (candidates.length === 0) return;
     const name = pick(random, candidates);
     this.kills += 1;
-    const event: FaultEvent = { kind: 'kill', target: name, at: Date.now(), ok: false };
+    const event: FaultEvent = { kind: fault, target: name, at: Date.now(), ok: false };
     this.events.push(event);
-    this.options.log(`kill -9 ${name}`);
-    this.bringBack(name, event, 'SIGKILL');
+    if (fault === 'kill') {
+      this.options.log(`kill -9 ${name}`);
+      this.bringBack(name, event, 'SIGKILL');
+    } else if (fault === 'term') {
+      this.options.log(`SIGTERM ${name} (graceful restart)`);
+      this.track(name, this.gracefulRestart(name, event));
+    } else {
+      this.options.log(`SIGSTOP ${name} for ${config.pauseMs} ms while a replacement takes over`);
+      this.track(name, this.pauseWithReplacement(name, event));
+    }
+  }
+
+  private track(name: ServiceName, work: Promise<void>): void {
+    this.down.add(name);
+    const job = work
+      .catch((err: unknown) => this.options.log(`${name}: ${(err as Error).message.split('\n')[0]}`))
+      .finally(() => {
+        this.down.delete(name);
+        this.restarts.delete(job);
+      });
+    this.restarts.add(job);
+  }
+
+  /** SIGTERM: the service must finish or abort its transaction, leave the group and exit 0 in its grace period. */
+  private async gracefulRestart(name: ServiceName, event: FaultEvent): Promise<void> {
+    const p = this.options.pipeline.processes.get(name)!;
+    p.kill('SIGTERM');
+    const exit = await Promise.race([p.exited, sleep(STOP_WAIT_MS).then(() => undefined)]);
+    event.detail = exit ? `exit ${exit.code ?? exit.signal}` : `still running ${STOP_WAIT_MS} ms after SIGTERM`;
+    await this.options.pipeline.restart(name, 'SIGKILL');
+    event.readyAt = Date.now();
+    event.ok = exit?.code === 0;
+  }
+
+  /**
+   * The zombie case: a member stops answering (a long GC pause, a frozen VM) and the group gives its
+   * partitions to another. When it wakes it still believes it owns them; its commits must be refused.
+   */
+  private async pauseWithReplacement(name: ServiceName, event: FaultEvent): Promise<void> {
+    const { pipeline, config } = this.options;
+    const paused = pipeline.processes.get(name)!;
+    paused.kill('SIGSTOP');
+    const { ready } = await pipeline.startReplacement(name);
+    const replacementReady = ready.then(
+      () => true,
+      (err: unknown) => ((event.detail = `replacement not ready: ${(err as Error).message.split('\n')[0]}`), false),
+    );
+    await sleep(config.pauseMs);
+    paused.kill('SIGCONT');
+    const ok = await replacementReady;
+    event.readyAt = Date.now();
+    const exit = await Promise.race([paused.exited, sleep(WOKEN_EXIT_WAIT_MS).then(() => undefined)]);
+    if (exit) {
+      event.detail = `${event.detail ? `${event.detail}; ` : ''}woken member exited ${exit.code ?? exit.signal}`;
+    } else {
+      // It had nothing to commit when it woke and rejoined the group as a second member: stop it.
+      paused.kill('SIGTERM');
+      await Promise.race([paused.exited, sleep(STOP_WAIT_MS)]);
+      paused.kill('SIGKILL');
+      event.detail = `${event.detail ? `${event.detail}; ` : ''}woken member rejoined; stopped`;
+    }
+    event.ok = ok;
   }
 
   private watchExits(): void {

@@ -28,7 +28,9 @@ export interface ChaosReport {
   };
   faults: {
     kills: number;
+    /** Service faults (kill, term, pause) by service and by kind. */
     killsByService: Record<string, number>;
+    faultsByKind: Record<string, number>;
     unexpectedExits: FaultEvent[];
     infraRestarts: FaultEvent[];
     events: FaultEvent[];
@@ -115,7 +117,7 @@ export function summaryText(report: ChaosReport): string {
   const out: string[] = [
     `chaos run ${report.tenantId}: ${report.load.acceptedNotifications}/${report.load.notifications} notifications accepted (${report.load.requests.rest} REST, ${report.load.requests.kafka} Kafka requests) in ${s(report.durationSeconds)} s`,
     `  phases: setup ${s(report.phases.setupSeconds)} s, load ${s(report.phases.loadSeconds)} s, catch-up ${s(report.phases.catchUpSeconds)} s, drain ${s(report.phases.drainSeconds)} s (${report.drain.drained ? (report.drain.trackerCaughtUp ? 'drained' : `drained; status tracker ${report.drain.pending.total} events behind`) : 'NOT drained'}); ${s(report.load.acceptedNotifications / Math.max(1, report.phases.loadSeconds + report.phases.catchUpSeconds))} notifications/s through the pipeline`,
-    `  kills: ${f.kills} (${kills || 'none'}); unexpected exits: ${f.unexpectedExits.length}`,
+    `  service faults: ${f.kills} (${Object.entries(f.faultsByKind ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; ${kills || 'none'}); unexpected exits: ${f.unexpectedExits.length}`,
     `  stack restarts: ${restarts}${report.stack.skipped.length ? `; skipped: ${report.stack.skipped.map((x) => `${x.server} (${x.reason})`).join('; ')}` : ''}`,
     `  providers: ${pf.rate5xx * 100}% 5xx, ${pf.rate429 * 100}% 429, +${pf.latencyMs} ms, spikes of ${pf.spikeMs} ms on ${pf.spikeRate * 100}%; REST retries ${JSON.stringify(report.load.rest.retriedItems)}, failed Kafka transactions ${report.load.kafka.failedTransactions}`,
     '',
