@@ -16,7 +16,8 @@ export interface FilterDeps {
 
 /**
  * notify.enriched.v1 → notify.filtered.v1 (passed), the scheduler store (deferred), or nothing
- * (suppressed), each with its status event. Preferences and cap counters are read once per batch.
+ * (suppressed), each with its status event. Preferences and cap counters are read, and deferred
+ * notifications stored, once per batch.
  */
 export function filterProcessor(deps: FilterDeps): ProcessorDefinition<'notification-enriched'> {
   return {
@@ -37,15 +38,12 @@ async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, de
   const checks = records.flatMap(({ value }, i) => planCapChecks(value, pre[i]!, deps.capPolicy));
   const verdicts = verdictsByNotification(checks.length ? await deps.caps.checkAndRecordMany(checks, records[0]!.context.now()) : []);
 
-  const results: Array<Output[] | Error> = [];
-  for (const [i, { value, context }] of records.entries()) {
-    const now = context.now();
-    const decision = applyCapVerdicts(pre[i]!, verdicts.get(value.notification.notificationId) ?? {});
-    const outputs: Output[] = [];
-    if (decision.kind === 'pass') {
-      outputs.push(output(Topics.filtered, context.key ?? prefKey(value), toFiltered(value, decision.allowedChannels)));
-    } else if (decision.kind === 'defer') {
-      await deps.scheduled.schedule({
+  const decisions = records.map(({ value }, i) => applyCapVerdicts(pre[i]!, verdicts.get(value.notification.notificationId) ?? {}));
+  const deferred = records.flatMap(({ value, context }, i) => {
+    const decision = decisions[i]!;
+    if (decision.kind !== 'defer') return [];
+    return [
+      {
         _id: value.notification.notificationId,
         tenantId: value.notification.tenantId,
         dueAt: new Date(decision.until),
@@ -53,14 +51,21 @@ async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, de
         key: context.key ?? prefKey(value),
         headers: pickHeaders(context.headers),
         reason: decision.reason,
-      });
-    }
+      },
+    ];
+  });
+  await deps.scheduled.scheduleMany(deferred);
+
+  return records.map(({ value, context }, i) => {
+    const now = context.now();
+    const decision = decisions[i]!;
+    const outputs: Output[] = [];
+    if (decision.kind === 'pass') outputs.push(output(Topics.filtered, context.key ?? prefKey(value), toFiltered(value, decision.allowedChannels)));
     const event = statusEventFor(value, decision, now);
     if (event) outputs.push(statusOutput(event));
     outputs.push(...channelSuppressionEvents(value, decision, now).map(statusOutput));
-    results.push(outputs);
-  }
-  return results;
+    return outputs;
+  });
 }
 
 async function loadPreferences(records: Array<InputRecord<NotificationEnriched>>, deps: FilterDeps) {
