@@ -7,6 +7,11 @@ export function deliveryId(notificationId: string, channel: Channel): string {
   return `${notificationId}:${channel}`;
 }
 
+export interface DeliveryRef {
+  notificationId: string;
+  channel: Channel;
+}
+
 function providerMessageKey(provider: string, providerMessageId: string): string {
   return `${provider}:${providerMessageId}`;
 }
@@ -28,18 +33,37 @@ export class DeliveryRecords {
 
   /** Idempotent: a delivery already recorded stays as it was. */
   async record(delivery: Omit<DeliveryDoc, '_id'>): Promise<void> {
-    await insertOnce(this.deliveries, [{ ...delivery, _id: deliveryId(delivery.notificationId, delivery.channel) }]);
-    await insertOnce(this.providerMessages, [
-      {
-        _id: providerMessageKey(delivery.provider, delivery.providerMessageId),
-        notificationId: delivery.notificationId,
-        channel: delivery.channel,
-      },
-    ]);
+    await this.recordAll([delivery]);
+  }
+
+  /**
+   * Records many deliveries with one insert per collection; those already recorded stay as they were. A
+   * failure (a lost connection included) is thrown: the caller cannot tell what was written, and
+   * writing everything again is harmless.
+   */
+  async recordAll(deliveries: ReadonlyArray<Omit<DeliveryDoc, '_id'>>): Promise<void> {
+    if (deliveries.length === 0) return;
+    await insertOnce(
+      this.deliveries,
+      deliveries.map((d) => ({ ...d, _id: deliveryId(d.notificationId, d.channel) })),
+    );
+    await insertOnce(
+      this.providerMessages,
+      deliveries.map((d) => ({ _id: providerMessageKey(d.provider, d.providerMessageId), notificationId: d.notificationId, channel: d.channel })),
+    );
   }
 
   async find(notificationId: string, channel: Channel): Promise<DeliveryDoc | null> {
     return this.deliveries.findOne({ _id: deliveryId(notificationId, channel) });
+  }
+
+  /** The recorded deliveries among `refs`, keyed by `deliveryId`, in one query. */
+  async findAll(refs: ReadonlyArray<DeliveryRef>): Promise<Map<string, DeliveryDoc>> {
+    const ids = [...new Set(refs.map((r) => deliveryId(r.notificationId, r.channel)))];
+    if (ids.length === 0) return new Map();
+    // The limit lets the server close the cursor with its first batch: no getMore, no killCursors.
+    const docs = await this.deliveries.find({ _id: { $in: ids } }, { limit: ids.length, batchSize: ids.length }).toArray();
+    return new Map(docs.map((d) => [d._id, d]));
   }
 
   /** The delivery a provider's message id belongs to. */

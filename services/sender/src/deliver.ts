@@ -1,113 +1,235 @@
-import type { CircuitBreaker } from '@notify/controls';
 import {
   CircuitOpenError,
   ErrorCodes,
   Headers,
-  output,
+  mapByKey,
   retryStep,
-  statusEvent,
-  statusOutput,
   toFailure,
   TransientError,
+  type InputRecord,
+  type Logger,
+  type NotifyError,
   type Output,
-  type RecordContext,
   type RetryStepOptions,
 } from '@notify/runtime';
-import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
-import type { DeliveryLedger } from './delivery-ledger.js';
-import { failoverDispatch, failoverOr, idempotencyKey, planDelivery, type DeliveryPlan } from './domain/delivery-plan.js';
-import type { ProviderAdapter, SendResult } from './providers/provider-adapter.js';
+import type { Dispatch } from '@notify/schemas';
+import { expiredOutput, failoverOutputs, sentOutput } from './delivery-outputs.js';
+import { idempotencyKey, needsCircuit, planAfterFailure, planDelivery, type DeliveryPlan } from './domain/delivery-plan.js';
+import type { Breaker, DeliveryRef, Ledger, SentDelivery } from './domain/ports.js';
+import { sliceRounds } from './domain/slice-rounds.js';
+import type { ProviderAdapter } from './providers/provider-adapter.js';
 import type { SenderMetrics } from './sender-metrics.js';
-
-export const STAGE = 'sender';
+import { asError, settledAll } from './settled.js';
+import { SliceCircuit } from './slice-circuit.js';
 
 export interface DeliverDeps {
   adapter: ProviderAdapter;
-  ledger: DeliveryLedger;
-  breaker: CircuitBreaker;
+  ledger: Ledger;
+  breaker: Breaker;
   metrics: SenderMetrics;
   timeoutMs: number;
+  /** Dispatches of a slice sent at the same time; one recipient's still go one after the other. */
+  concurrency: number;
+  logger: Logger;
   /** Attempts of the ledger write after a send; LEDGER_WRITE_RETRY when absent. */
   ledgerWriteRetry?: Partial<RetryStepOptions>;
 }
 
-/**
- * Delivers one dispatch through the provider at most once and says so on the status topic. Transient
- * provider failures are thrown (retry tiers) until the last attempt, which fails over to the next
- * fallback provider when there is one; permanent failures are thrown to the dead-letter topic, whose
- * FAILED event the processor emits.
- */
-export async function deliver(d: Dispatch, ctx: RecordContext, deps: DeliverDeps): Promise<Output[]> {
-  const { adapter, ledger, breaker, metrics } = deps;
-  const provider = adapter.provider;
-  const now = ctx.now();
-  const plan = planDelivery(d, {
-    now,
-    alreadySentAs: await ledger.sentAs(d.notificationId, d.channel),
-    circuitOpen: (await breaker.state(provider)) === 'open',
-  });
-  switch (plan.kind) {
-    case 'already-sent':
-      ctx.logger.info({ providerMessageId: plan.providerMessageId }, 'already delivered; not sending again');
-      return [sent(d, provider, plan.providerMessageId, now, { duplicateSuppressed: 'true' })];
-    case 'expired':
-      return [statusOutput(statusEvent(d, STAGE, 'SUPPRESSED', now, { channel: d.channel, provider, reason: 'expired' }))];
-    case 'circuit-open':
-      throw new CircuitOpenError(provider, await breaker.openFor(provider));
-    case 'failover':
-      return failover(d, plan, now);
-    case 'send':
-      break;
-  }
+/** What one record of a slice comes to: its outputs, or the Error that fails it alone. */
+export type Result = Output[] | Error;
 
-  const claim = await ledger.claim(d.notificationId, d.channel);
-  if (claim.kind === 'sent') return [sent(d, provider, claim.providerMessageId, now, { duplicateSuppressed: 'true' })];
-  if (claim.kind === 'busy') throw new TransientError(ErrorCodes.INTERNAL, `delivery ${idempotencyKey(d)} is in flight elsewhere`);
-
-  const started = performance.now();
-  let result: SendResult;
-  try {
-    const traceparent = ctx.headers[Headers.TRACEPARENT];
-    result = await adapter.send(d, { idempotencyKey: idempotencyKey(d), timeoutMs: deps.timeoutMs, ...(traceparent ? { traceparent } : {}) });
-  } catch (err) {
-    const failure = toFailure(err);
-    metrics.providerLatency.observe({ provider, status: failure.code }, (performance.now() - started) / 1000);
-    await ledger.release(d.notificationId, d.channel);
-    if (!failure.canRetry) throw failure;
-    const opened = await breaker.recordFailure(provider);
-    if (opened) ctx.logger.warn({ provider }, 'circuit opened');
-    const lastAttempt = ctx.attempt >= ctx.maxAttempts;
-    const next = lastAttempt || opened ? failoverOr(d, opened ? 'circuit_open' : 'retries_exhausted') : undefined;
-    if (next?.kind === 'failover') return failover(d, next, ctx.now(), failure.message);
-    throw failure;
-  }
-  metrics.providerLatency.observe({ provider, status: 'ok' }, (performance.now() - started) / 1000);
-  // The provider has it: a failure from here on must not release the claim and send again. The ledger
-  // write rides out a store restart; the breaker's bookkeeping is best effort.
-  const record = { notificationId: d.notificationId, channel: d.channel, provider, providerMessageId: result.providerMessageId, sentAt: new Date(ctx.now()) };
-  await retryStep('record the delivery', () => ledger.recordSent(record), ctx.logger, deps.ledgerWriteRetry ?? LEDGER_WRITE_RETRY);
-  await breaker.recordSuccess(provider).catch((err: unknown) => ctx.logger.warn({ err, provider }, 'could not record a provider success'));
-  return [sent(d, provider, result.providerMessageId, ctx.now())];
-}
+type Dispatched = InputRecord<Dispatch>;
 
 /** Attempts of the ledger write after a send: 200 ms doubling to 2 s, about 9 s in all, well inside the consumer session. */
 const LEDGER_WRITE_RETRY = { attempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 };
 
-function sent(d: Dispatch, provider: Provider, providerMessageId: string, now: number, attributes: Record<string, string> = {}): Output {
-  return statusOutput(statusEvent(d, STAGE, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));
+const recipientOf = (d: Dispatch) => `${d.tenantId}:${d.userId}`;
+const refOf = (d: Dispatch): DeliveryRef => ({ notificationId: d.notificationId, channel: d.channel });
+
+/**
+ * Delivers a slice of dispatches through the provider, each at most once, and says so on the status
+ * topic; one result per record, in order. The ledger is asked once per step for the whole slice. Transient
+ * provider failures fail their record (retry tiers) until the last attempt, which fails over to the next
+ * fallback provider when there is one; permanent failures fail it for the dead-letter topic, whose FAILED
+ * event the processor emits.
+ */
+export async function deliverSlice(records: readonly Dispatched[], deps: DeliverDeps): Promise<Result[]> {
+  const results = new Array<Result>(records.length);
+  const rounds = sliceRounds(
+    records,
+    (r) => recipientOf(r.value),
+    (r) => idempotencyKey(r.value),
+  );
+  for (const round of rounds) {
+    const settled = await deliverRound(
+      round.map((i) => records[i]!),
+      deps,
+    );
+    round.forEach((i, j) => (results[i] = settled[j]!));
+  }
+  return results;
 }
 
-function failover(d: Dispatch, plan: Extract<DeliveryPlan, { kind: 'failover' }>, now: number, error?: string): Output[] {
-  const next = failoverDispatch(d, plan.to, plan.remaining, now);
-  return [
-    output(dispatchTopic(plan.to), `${d.tenantId}:${d.userId}`, next),
-    statusOutput(
-      statusEvent(d, STAGE, 'ROUTED', now, {
-        channel: d.channel,
-        provider: plan.to,
-        reason: `failover from ${d.provider}: ${plan.reason}`,
-        attributes: { failoverFrom: d.provider, ...(error ? { error: error.slice(0, 300) } : {}) },
-      }),
-    ),
-  ];
+/** A round holds each delivery once. */
+async function deliverRound(records: readonly Dispatched[], deps: DeliverDeps): Promise<Result[]> {
+  const results = new Array<Result | undefined>(records.length);
+  const { toClaim, circuit } = await plan(records, deps, results);
+  if (circuit && toClaim.length > 0) {
+    const toSend = await claim(records, toClaim, deps, results);
+    const outcomes = await mapByKey(
+      toSend,
+      (i) => recipientOf(records[i]!.value),
+      deps.concurrency,
+      (i) => send(records[i]!, deps, circuit),
+    );
+    await settle(records, toSend, outcomes, deps, results);
+    await circuit.flush();
+  }
+  return results as Result[];
+}
+
+/**
+ * The ledger's and the circuit's say for every record; returns the ones to claim and send, and the
+ * circuit, which is read only when a record depends on it.
+ */
+async function plan(records: readonly Dispatched[], deps: DeliverDeps, results: Array<Result | undefined>): Promise<{ toClaim: number[]; circuit?: SliceCircuit }> {
+  const provider = deps.adapter.provider;
+  const sentAs = await settledAll(records.length, () => deps.ledger.sentAs(records.map((r) => refOf(r.value))));
+  const facts = records.map((r, i) => {
+    const lookup = sentAs[i];
+    return lookup instanceof Error ? lookup : { now: r.context.now(), alreadySentAs: lookup };
+  });
+  const needed = records.some((r, i) => !(facts[i] instanceof Error) && needsCircuit(r.value, facts[i]!));
+  const read = needed ? await SliceCircuit.read(deps.breaker, provider, deps.logger).catch(asError) : undefined;
+  const circuit = read instanceof SliceCircuit ? read : undefined;
+  const toClaim: number[] = [];
+  for (const [i, r] of records.entries()) {
+    const f = facts[i]!;
+    if (f instanceof Error) results[i] = f;
+    else if (read instanceof Error && needsCircuit(r.value, f)) results[i] = read;
+    else {
+      const p = planDelivery(r.value, { ...f, circuitOpen: circuit?.isOpen ?? false });
+      if (p.kind === 'send') toClaim.push(i);
+      else results[i] = await resultOf(p, r, deps, circuit);
+    }
+  }
+  return circuit ? { toClaim, circuit } : { toClaim };
+}
+
+/** Claims the deliveries to send; returns the ones claimed. */
+async function claim(records: readonly Dispatched[], indexes: number[], deps: DeliverDeps, results: Array<Result | undefined>): Promise<number[]> {
+  const provider = deps.adapter.provider;
+  const claims = await settledAll(indexes.length, () => deps.ledger.claim(indexes.map((i) => refOf(records[i]!.value))));
+  const claimed: number[] = [];
+  indexes.forEach((i, j) => {
+    const c = claims[j]!;
+    const { value: d, context } = records[i]!;
+    if (c instanceof Error) results[i] = c;
+    else if (c.kind === 'sent') results[i] = [sentOutput(d, provider, c.providerMessageId, context.now(), { duplicateSuppressed: 'true' })];
+    else if (c.kind === 'busy') results[i] = new TransientError(ErrorCodes.INTERNAL, `delivery ${idempotencyKey(d)} is in flight elsewhere`);
+    else claimed.push(i);
+  });
+  return claimed;
+}
+
+type SendOutcome = { kind: 'sent'; delivery: SentDelivery } | { kind: 'not-sent'; result: Result };
+
+/**
+ * One provider call. The plan is checked again at the dispatch's turn: the circuit may have opened, or
+ * the dispatch expired, while earlier sends of the slice went out.
+ */
+async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit): Promise<SendOutcome> {
+  const { adapter, metrics } = deps;
+  const { value: d, context } = record;
+  const provider = adapter.provider;
+  const p = planDelivery(d, { now: context.now(), circuitOpen: circuit.isOpen });
+  if (p.kind !== 'send') return { kind: 'not-sent', result: await resultOf(p, record, deps, circuit) };
+
+  const started = performance.now();
+  try {
+    const traceparent = context.headers[Headers.TRACEPARENT];
+    const sent = await adapter.send(d, { idempotencyKey: idempotencyKey(d), timeoutMs: deps.timeoutMs, ...(traceparent ? { traceparent } : {}) });
+    metrics.providerLatency.observe({ provider, status: 'ok' }, (performance.now() - started) / 1000);
+    circuit.succeeded();
+    const delivery: SentDelivery = { ...refOf(d), provider, providerMessageId: sent.providerMessageId, sentAt: new Date(context.now()) };
+    // The slice's records are written once its sends are done; the mark now narrows the window in which
+    // a sender that dies mid-slice leaves an accepted send unrecorded (and so sent again) to this one call.
+    await deps.ledger.markSent(delivery).catch((err: unknown) => context.logger.warn({ err }, 'could not mark a delivery sent; it is recorded with the slice'));
+    return { kind: 'sent', delivery };
+  } catch (err) {
+    const failure = toFailure(err);
+    metrics.providerLatency.observe({ provider, status: failure.code }, (performance.now() - started) / 1000);
+    return { kind: 'not-sent', result: await afterFailure(record, failure, deps, circuit) };
+  }
+}
+
+async function afterFailure(record: Dispatched, failure: NotifyError, deps: DeliverDeps, circuit: SliceCircuit): Promise<Result> {
+  if (!failure.canRetry) return failure;
+  const { value: d, context } = record;
+  let opened: boolean;
+  try {
+    opened = await circuit.failed();
+  } catch (err) {
+    return asError(err);
+  }
+  if (opened) context.logger.warn({ provider: deps.adapter.provider }, 'circuit opened');
+  const next = planAfterFailure(d, { lastAttempt: context.attempt >= context.maxAttempts, circuitOpened: opened });
+  return next ? failoverOutputs(d, next, context.now(), failure.message) : failure;
+}
+
+/**
+ * After the sends: the claims of what was not sent are released, and what was sent is recorded. The
+ * provider has those: a failure to record them must not release their claims and send again, so the
+ * write rides out a store restart, and when it still fails their records fail with the claims kept.
+ */
+async function settle(records: readonly Dispatched[], sentOrNot: number[], outcomes: SendOutcome[], deps: DeliverDeps, results: Array<Result | undefined>): Promise<void> {
+  const provider = deps.adapter.provider;
+  const sent: Array<{ i: number; delivery: SentDelivery }> = [];
+  const notSent: number[] = [];
+  sentOrNot.forEach((i, j) => {
+    const o = outcomes[j]!;
+    if (o.kind === 'sent') sent.push({ i, delivery: o.delivery });
+    else {
+      results[i] = o.result;
+      notSent.push(i);
+    }
+  });
+  const release = async () => {
+    const released = await settledAll(notSent.length, () => deps.ledger.release(notSent.map((i) => refOf(records[i]!.value))));
+    notSent.forEach((i, j) => {
+      const err = released[j];
+      if (err) results[i] = err;
+    });
+  };
+  const record = async () => {
+    if (sent.length === 0) return;
+    const deliveries = sent.map((s) => s.delivery);
+    const written = await retryStep('record the deliveries', () => deps.ledger.recordSent(deliveries), deps.logger, deps.ledgerWriteRetry ?? LEDGER_WRITE_RETRY).then(
+      () => undefined,
+      asError,
+    );
+    for (const { i, delivery } of sent) {
+      results[i] = written ?? [sentOutput(records[i]!.value, provider, delivery.providerMessageId, records[i]!.context.now())];
+    }
+  };
+  await Promise.all([release(), record()]);
+}
+
+/** The result of a plan that sends nothing. */
+async function resultOf(p: Exclude<DeliveryPlan, { kind: 'send' }>, record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit | undefined): Promise<Result> {
+  const provider = deps.adapter.provider;
+  const { value: d, context } = record;
+  const now = context.now();
+  switch (p.kind) {
+    case 'already-sent':
+      context.logger.info({ providerMessageId: p.providerMessageId }, 'already delivered; not sending again');
+      return [sentOutput(d, provider, p.providerMessageId, now, { duplicateSuppressed: 'true' })];
+    case 'expired':
+      return [expiredOutput(d, provider, now)];
+    case 'failover':
+      return failoverOutputs(d, p, now);
+    case 'circuit-open':
+      if (!circuit) return new CircuitOpenError(provider);
+      return circuit.openFor().then((ms) => new CircuitOpenError(provider, ms), asError);
+  }
 }

@@ -1,7 +1,8 @@
-import type { Channel } from '@notify/schemas';
-import { DeliveryRecords, type DeliveryDoc } from '@notify/stores';
+import { DeliveryRecords, deliveryId } from '@notify/stores';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
+import type { ClaimResult, DeliveryRef, Ledger, SentDelivery, Settled } from './domain/ports.js';
+import { asError } from './settled.js';
 
 const SENT_MARK = 'sent:';
 const SENT_TTL_MS = 24 * 60 * 60 * 1000; // a day: later duplicates are caught by MongoDB
@@ -11,27 +12,44 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 interface SentMark {
   providerMessageId: string;
-  provider?: string;
+  provider?: SentDelivery['provider'];
   /** Epoch millis. */
   sentAt?: number;
 }
 
 /** A "sent" mark: `sent:` and its JSON, or (older marks) `sent:` and the provider message id alone. */
-function parseSentMark(value: string | null): SentMark | undefined {
+function parseSentMark(value: string | null): Settled<SentMark | undefined> {
   if (!value?.startsWith(SENT_MARK)) return undefined;
   const rest = value.slice(SENT_MARK.length);
   if (!rest.startsWith('{')) return { providerMessageId: rest };
-  return JSON.parse(rest) as SentMark;
+  try {
+    return JSON.parse(rest) as SentMark;
+  } catch (err) {
+    return asError(err);
+  }
 }
 
-export type ClaimResult = { kind: 'claimed' } | { kind: 'busy' } | { kind: 'sent'; providerMessageId: string };
+/** A mark that carries everything its durable record needs (older marks hold the message id alone). */
+function isComplete(mark: SentMark): mark is Required<SentMark> {
+  return mark.provider !== undefined && mark.sentAt !== undefined;
+}
+
+type PipelineReplies = Array<[Error | null, unknown]>;
+
+/** A pipeline's replies; a pipeline that did not run at all is thrown. */
+function replies(result: PipelineReplies | null): PipelineReplies {
+  if (!result) throw new Error('Redis pipeline was discarded');
+  return result;
+}
 
 /**
  * The delivery ledger: (notification id, channel) goes out once. Redis holds the fast claim while a send
  * is in flight and a "sent" mark after; MongoDB holds the durable record that outlives Redis (keyed by
- * notification and channel, so a second record of the same delivery is refused). Checked before the provider call, recorded after.
+ * notification and channel, so a second record of the same delivery is refused). Checked before the
+ * provider call, recorded after. Every call serves a whole slice: one Redis round trip and a MongoDB
+ * command or two, whatever the slice's size.
  */
-export class DeliveryLedger {
+export class DeliveryLedger implements Ledger {
   private readonly records: DeliveryRecords;
 
   constructor(
@@ -43,48 +61,96 @@ export class DeliveryLedger {
     this.records = new DeliveryRecords(db);
   }
 
-  private key(notificationId: string, channel: Channel): string {
-    return `notify:delivery:${notificationId}:${channel}`;
+  private key(ref: DeliveryRef): string {
+    return `notify:delivery:${deliveryId(ref.notificationId, ref.channel)}`;
   }
 
   /**
-   * The provider message id of a recorded delivery, or undefined. Redis first, MongoDB as the authority.
-   * A Redis mark without its MongoDB record (the durable write failed after the send) is recorded now.
+   * Redis first, MongoDB as the authority for deliveries without a mark. A Redis mark may stand for a
+   * send whose durable write failed: its record is written again (a repeat changes nothing).
    */
-  async sentAs(notificationId: string, channel: Channel): Promise<string | undefined> {
-    const mark = parseSentMark(await this.redis.get(this.key(notificationId, channel)));
-    if (mark) {
-      if (mark.provider !== undefined && mark.sentAt !== undefined) {
-        await this.records.record({ notificationId, channel, provider: mark.provider, providerMessageId: mark.providerMessageId, sentAt: new Date(mark.sentAt) });
+  async sentAs(refs: readonly DeliveryRef[]): Promise<Array<Settled<string | undefined>>> {
+    if (refs.length === 0) return [];
+    const marks = (await this.redis.mget(...refs.map((r) => this.key(r)))).map(parseSentMark);
+    const toRecord: SentDelivery[] = [];
+    const unmarked: DeliveryRef[] = [];
+    refs.forEach((ref, i) => {
+      const mark = marks[i];
+      if (mark === undefined) unmarked.push(ref);
+      else if (!(mark instanceof Error) && isComplete(mark)) {
+        toRecord.push({ notificationId: ref.notificationId, channel: ref.channel, provider: mark.provider, providerMessageId: mark.providerMessageId, sentAt: new Date(mark.sentAt) });
       }
-      return mark.providerMessageId;
-    }
-    return (await this.records.find(notificationId, channel))?.providerMessageId;
-  }
-
-  async claim(notificationId: string, channel: Channel): Promise<ClaimResult> {
-    const key = this.key(notificationId, channel);
-    const ok = await this.redis.set(key, this.owner, 'PX', this.claimTtlMs, 'NX');
-    if (ok === 'OK') return { kind: 'claimed' };
-    const current = await this.redis.get(key);
-    if (current === this.owner) return { kind: 'claimed' };
-    const mark = parseSentMark(current);
-    if (mark) return { kind: 'sent', providerMessageId: mark.providerMessageId };
-    return current === null ? this.claim(notificationId, channel) : { kind: 'busy' };
+    });
+    const [recorded, found] = await Promise.allSettled([this.records.recordAll(toRecord), this.records.findAll(unmarked)]);
+    return refs.map((ref, i) => {
+      const mark = marks[i];
+      if (mark instanceof Error) return mark;
+      if (mark) return recorded.status === 'rejected' && isComplete(mark) ? asError(recorded.reason) : mark.providerMessageId;
+      if (found.status === 'rejected') return asError(found.reason);
+      return found.value.get(deliveryId(ref.notificationId, ref.channel))?.providerMessageId;
+    });
   }
 
   /**
-   * Records a delivery the provider accepted: the Redis mark first, so that a redelivery finds it even
-   * when MongoDB is down and this write fails (the claim would otherwise expire and the next attempt send
-   * again); then the durable record, which a later `sentAs` completes if it is missing.
+   * SET NX and a GET of each key in one pipeline: the GET tells a claim refused because the delivery was
+   * sent from one in flight elsewhere (or our own, from an earlier attempt of this process). A claim that
+   * expired between the two is tried again.
    */
-  async recordSent(doc: Omit<DeliveryDoc, '_id'>): Promise<void> {
-    const mark: SentMark = { providerMessageId: doc.providerMessageId, provider: doc.provider, sentAt: doc.sentAt.getTime() };
-    await this.redis.set(this.key(doc.notificationId, doc.channel), `${SENT_MARK}${JSON.stringify(mark)}`, 'PX', SENT_TTL_MS);
-    await this.records.record(doc); // already recorded: fine
+  async claim(refs: readonly DeliveryRef[]): Promise<Array<Settled<ClaimResult>>> {
+    const results = new Array<Settled<ClaimResult>>(refs.length);
+    let pending = refs.map((_, i) => i);
+    while (pending.length > 0) {
+      const pipeline = this.redis.pipeline();
+      for (const i of pending) {
+        const key = this.key(refs[i]!);
+        pipeline.set(key, this.owner, 'PX', this.claimTtlMs, 'NX').get(key);
+      }
+      const answers = replies(await pipeline.exec());
+      const again: number[] = [];
+      pending.forEach((i, j) => {
+        const [setErr, set] = answers[2 * j]!;
+        const [getErr, current] = answers[2 * j + 1]!;
+        const err = setErr ?? getErr;
+        if (err) results[i] = err;
+        else if (set === 'OK' || current === this.owner) results[i] = { kind: 'claimed' };
+        else if (current === null) again.push(i);
+        else {
+          const mark = parseSentMark(current as string);
+          results[i] = mark instanceof Error ? mark : mark ? { kind: 'sent', providerMessageId: mark.providerMessageId } : { kind: 'busy' };
+        }
+      });
+      pending = again;
+    }
+    return results;
   }
 
-  async release(notificationId: string, channel: Channel): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(notificationId, channel), this.owner);
+  /**
+   * Records deliveries the provider accepted: the Redis marks first, so that a redelivery finds them even
+   * when MongoDB is down and this write fails (the claims would otherwise expire and the next attempt send
+   * again); then the durable records, which a later `sentAs` completes if they are missing.
+   */
+  async markSent(d: SentDelivery): Promise<void> {
+    await this.redis.set(this.key(d), sentMarkOf(d), 'PX', SENT_TTL_MS);
   }
+
+  async recordSent(sent: readonly SentDelivery[]): Promise<void> {
+    if (sent.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const d of sent) pipeline.set(this.key(d), sentMarkOf(d), 'PX', SENT_TTL_MS);
+    const failed = replies(await pipeline.exec()).find(([err]) => err)?.[0];
+    if (failed) throw failed;
+    await this.records.recordAll(sent); // already recorded: fine
+  }
+
+  async release(refs: readonly DeliveryRef[]): Promise<Array<Error | undefined>> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const ref of refs) pipeline.eval(RELEASE, 1, this.key(ref), this.owner);
+    return replies(await pipeline.exec()).map(([err]) => err ?? undefined);
+  }
+}
+
+function sentMarkOf(d: SentDelivery): string {
+  const mark: SentMark = { providerMessageId: d.providerMessageId, provider: d.provider, sentAt: d.sentAt.getTime() };
+  return `${SENT_MARK}${JSON.stringify(mark)}`;
 }

@@ -41,5 +41,7 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
 
   // A random owner per process: a restarted sender never mistakes its predecessor's claim for its own.
   const ledger = new DeliveryLedger(redis, db, `${ctx.env.INSTANCE_ID}:${randomUUID()}`, env.CLAIM_TTL_MS);
-  ctx.addProcessor(senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS }, controls, env.SEND_CONCURRENCY));
+  ctx.addProcessor(
+    senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS, concurrency: env.SEND_CONCURRENCY, logger: ctx.logger }, controls),
+  );
 });

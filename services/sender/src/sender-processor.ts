@@ -1,15 +1,16 @@
 import type { ControlsWatcher } from '@notify/controls';
 import { statusEvent, statusOutput, type ProcessorDefinition } from '@notify/runtime';
 import { dispatchTopic, PROVIDERS, Topics } from '@notify/schemas';
-import { deliver, STAGE, type DeliverDeps } from './deliver.js';
+import { deliverSlice, type DeliverDeps } from './deliver.js';
+import { STAGE } from './delivery-outputs.js';
 
 /**
- * notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. `concurrency`:
- * dispatches of one fetched slice sent at the same time; a sender that waits for each provider call in
- * turn is bound by the provider's latency. One recipient's dispatches (one Kafka key) still go one after
- * the other, so they keep their order and two dispatches of one notification never race for the ledger.
+ * notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. A fetched slice
+ * is handled at once: the ledger and the circuit breaker are asked once for all of it, then its dispatches
+ * are sent `deps.concurrency` at a time (a sender that waits for each provider call in turn is bound by
+ * the provider's latency). One recipient's dispatches still go one after the other, in offset order.
  */
-export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher, concurrency = 1): ProcessorDefinition<'dispatch'> {
+export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher): ProcessorDefinition<'dispatch'> {
   const provider = deps.adapter.provider;
   return {
     name: `sender-${provider}`,
@@ -23,8 +24,7 @@ export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher, co
       if (c.disabledChannels.has(deps.adapter.channel)) return `channel ${deps.adapter.channel} switched off`;
       return undefined;
     },
-    concurrency: { limit: concurrency, key: (d) => `${d.tenantId}:${d.userId}` },
-    handle: { record: (d, ctx) => deliver(d, ctx, deps) },
+    handle: { batch: (records) => deliverSlice(records, deps) },
     onDeadLetter: (d, failure, ctx) => [
       statusOutput(
         statusEvent(d, STAGE, 'FAILED', ctx.now(), {

@@ -1,0 +1,29 @@
+import { output, statusEvent, statusOutput, type Output } from '@notify/runtime';
+import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
+import { failoverDispatch, type Failover } from './domain/delivery-plan.js';
+
+export const STAGE = 'sender';
+
+export function sentOutput(d: Dispatch, provider: Provider, providerMessageId: string, now: number, attributes: Record<string, string> = {}): Output {
+  return statusOutput(statusEvent(d, STAGE, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));
+}
+
+export function expiredOutput(d: Dispatch, provider: Provider, now: number): Output {
+  return statusOutput(statusEvent(d, STAGE, 'SUPPRESSED', now, { channel: d.channel, provider, reason: 'expired' }));
+}
+
+/** The dispatch re-addressed to the fallback provider's topic, and ROUTED on the status topic. */
+export function failoverOutputs(d: Dispatch, plan: Failover, now: number, error?: string): Output[] {
+  const next = failoverDispatch(d, plan.to, plan.remaining, now);
+  return [
+    output(dispatchTopic(plan.to), `${d.tenantId}:${d.userId}`, next),
+    statusOutput(
+      statusEvent(d, STAGE, 'ROUTED', now, {
+        channel: d.channel,
+        provider: plan.to,
+        reason: `failover from ${d.provider}: ${plan.reason}`,
+        attributes: { failoverFrom: d.provider, ...(error ? { error: error.slice(0, 300) } : {}) },
+      }),
+    ),
+  ];
+}
