@@ -1,20 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
+import { Collections } from './documents.js';
 import { ensureIndexes } from './indexes.js';
-import { IdempotencyRepository } from './idempotency-repository.js';
+import { IdempotencyClaimLostError, IdempotencyRepository, type ClaimResult } from './idempotency-repository.js';
 import { openCuttingProxy, openTestDb } from './test-support.js';
 
 let db: Db;
 let close: () => Promise<void>;
+let commandsOn: (collection: string) => () => string[];
 
 beforeAll(async () => {
-  ({ db, close } = await openTestDb('idempotency'));
+  ({ db, close, commandsOn } = await openTestDb('idempotency'));
   await ensureIndexes(db);
 });
 afterAll(async () => close());
 
 interface Response {
   ids: string[];
+  origin?: string;
 }
 
 function clock(start = 1_000_000) {
@@ -22,22 +25,51 @@ function clock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
+const isClaimed = (r: ClaimResult<Response>) => typeof r === 'object' && 'claimed' in r;
+
+/** Claims a key that must be free, returning the claim id. */
+async function claimed(repo: IdempotencyRepository<Response>, tenantId: string, key: string, hash: string) {
+  const result = await repo.claim(tenantId, key, hash);
+  if (typeof result !== 'object' || !('claimed' in result)) throw new Error(`expected claimed, got ${JSON.stringify(result)}`);
+  return result.claimed;
+}
+
+/** The commands sent to the idempotency collection while `run` runs. */
+async function commandsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  const seen = commandsOn(Collections.idempotency);
+  const before = seen().length;
+  await run();
+  return seen().slice(before);
+}
+
 describe('IdempotencyRepository', () => {
   it('claims a key once, replays the completed response, refuses another request', async () => {
     const repo = new IdempotencyRepository<Response>(db);
-    expect(await repo.claim('t1', 'k1', 'h1')).toBe('claimed');
+    const claim = await claimed(repo, 't1', 'k1', 'h1');
     expect(await repo.claim('t1', 'k1', 'h1')).toBe('in-flight');
     expect(await repo.claim('t1', 'k1', 'other')).toBe('mismatch');
-    expect(await repo.claim('t2', 'k1', 'h1')).toBe('claimed'); // keys are per tenant
-    await repo.complete('t1', 'k1', { ids: ['a', 'b'] });
+    expect(isClaimed(await repo.claim('t2', 'k1', 'h1'))).toBe(true); // keys are per tenant
+    await repo.complete('t1', 'k1', claim, { ids: ['a', 'b'] });
     expect(await repo.claim('t1', 'k1', 'h1')).toEqual({ existing: { ids: ['a', 'b'] } });
     expect(await repo.claim('t1', 'k1', 'other')).toBe('mismatch');
+  });
+
+  it('claims a free key with one insert and completes it with one update', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    let claim = '';
+    expect(
+      await commandsDuring(async () => {
+        claim = await claimed(repo, 't1', 'counted', 'h');
+      }),
+    ).toEqual(['insert']);
+    expect(await commandsDuring(() => repo.complete('t1', 'counted', claim, { ids: ['c'] }))).toEqual(['update']);
+    expect(await repo.claim('t1', 'counted', 'h')).toEqual({ existing: { ids: ['c'] } });
   });
 
   it('lets exactly one of concurrent callers claim', async () => {
     const repo = new IdempotencyRepository<Response>(db);
     const results = await Promise.all(Array.from({ length: 5 }, () => repo.claim('t1', 'race', 'h')));
-    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter(isClaimed)).toHaveLength(1);
     expect(results.filter((r) => r === 'in-flight')).toHaveLength(4);
   });
 
@@ -50,21 +82,22 @@ describe('IdempotencyRepository', () => {
       const results = await Promise.all(
         Array.from({ length: 5 }, () => repo.claim('t1', `abandoned-${round}`, 'h')),
       );
-      expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+      expect(results.filter(isClaimed)).toHaveLength(1);
+      expect(results.filter((r) => r === 'in-flight')).toHaveLength(4);
       // The winner's claim holds a fresh lease, and can itself be taken over once that passes.
       expect(await repo.claim('t1', `abandoned-${round}`, 'h')).toBe('in-flight');
       c.advance(1_001);
-      expect(await repo.claim('t1', `abandoned-${round}`, 'h')).toBe('claimed');
+      expect(isClaimed(await repo.claim('t1', `abandoned-${round}`, 'h'))).toBe(true);
     }
   });
 
-  it('is not stuck when a caller that won a takeover dies before replacing the claim', async () => {
+  it('is not stuck when a caller loses its connection while taking over a claim', async () => {
     const c = clock();
     const owner = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
-    expect(await owner.claim('t1', 'wedged', 'h')).toBe('claimed');
+    await claimed(owner, 't1', 'wedged', 'h');
     c.advance(1_001); // the owner died: its lease passes
 
-    // The next caller wins the takeover but loses its connection on the replace (an `update` command).
+    // The next caller loses its connection on the conditional replace (an `update` command).
     const proxy = await openCuttingProxy('update');
     const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
     try {
@@ -76,54 +109,158 @@ describe('IdempotencyRepository', () => {
       await proxy.close();
     }
 
-    expect(await owner.claim('t1', 'wedged', 'h')).toBe('in-flight'); // the taker's own lease still runs
-    c.advance(1_001);
     const results = await Promise.all(Array.from({ length: 3 }, () => owner.claim('t1', 'wedged', 'h')));
-    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
-    await owner.complete('t1', 'wedged', { ids: ['w'] });
+    const winner = results.find(isClaimed) as { claimed: string };
+    expect(results.filter(isClaimed)).toHaveLength(1);
+    await owner.complete('t1', 'wedged', winner.claimed, { ids: ['w'] });
     expect(await owner.claim('t1', 'wedged', 'h')).toEqual({ existing: { ids: ['w'] } });
+  });
+
+  it('does not let an owner whose claim was taken over complete or release the key', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    const first = await claimed(repo, 't1', 'overtaken', 'h');
+    c.advance(1_001);
+    const second = await claimed(repo, 't1', 'overtaken', 'h');
+    await expect(repo.complete('t1', 'overtaken', first, { ids: ['late'] })).rejects.toBeInstanceOf(
+      IdempotencyClaimLostError,
+    );
+    await repo.release('t1', 'overtaken', first);
+    expect(await repo.claim('t1', 'overtaken', 'h')).toBe('in-flight');
+    await repo.complete('t1', 'overtaken', second, { ids: ['taker'] });
+    expect(await repo.claim('t1', 'overtaken', 'h')).toEqual({ existing: { ids: ['taker'] } });
   });
 
   it('release frees an in-flight key but never a completed one', async () => {
     const repo = new IdempotencyRepository<Response>(db);
-    await repo.claim('t1', 'rel', 'h');
-    await repo.release('t1', 'rel');
-    expect(await repo.claim('t1', 'rel', 'h2')).toBe('claimed');
-    await repo.complete('t1', 'rel', { ids: [] });
-    await repo.release('t1', 'rel');
+    await repo.release('t1', 'rel', await claimed(repo, 't1', 'rel', 'h'));
+    const claim = await claimed(repo, 't1', 'rel', 'h2');
+    await repo.complete('t1', 'rel', claim, { ids: [] });
+    await repo.release('t1', 'rel', claim);
     expect(await repo.claim('t1', 'rel', 'h2')).toEqual({ existing: { ids: [] } });
   });
 
   it('takes over a claim whose lease passed', async () => {
     const c = clock();
     const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
-    expect(await repo.claim('t1', 'lease', 'h')).toBe('claimed');
+    await claimed(repo, 't1', 'lease', 'h');
     c.advance(500);
     expect(await repo.claim('t1', 'lease', 'h')).toBe('in-flight');
     c.advance(600);
-    expect(await repo.claim('t1', 'lease', 'h')).toBe('claimed');
+    expect(await repo.claim('t1', 'lease', 'other')).toBe('mismatch'); // only the same request takes it over
+    expect(isClaimed(await repo.claim('t1', 'lease', 'h'))).toBe(true);
     expect(await repo.claim('t1', 'lease', 'h')).toBe('in-flight');
   });
 
   it('forgets keys after the retention even before they are swept', async () => {
     const c = clock();
     const repo = new IdempotencyRepository<Response>(db, { retentionMs: 10_000, now: c.now });
-    await repo.claim('t1', 'old', 'h');
-    await repo.complete('t1', 'old', { ids: ['x'] });
+    await repo.complete('t1', 'old', await claimed(repo, 't1', 'old', 'h'), { ids: ['x'] });
     c.advance(10_001);
-    expect(await repo.claim('t1', 'old', 'different')).toBe('claimed');
-    // The earlier completion, not yet swept, is not this claim's answer, and is replaced by it.
+    const claim = await claimed(repo, 't1', 'old', 'different');
     expect(await repo.claim('t1', 'old', 'different')).toBe('in-flight');
-    await repo.complete('t1', 'old', { ids: ['y'] });
+    await repo.complete('t1', 'old', claim, { ids: ['y'] });
     expect(await repo.claim('t1', 'old', 'different')).toEqual({ existing: { ids: ['y'] } });
   });
 
   it('completes a claim whose lease has passed, and answers with it', async () => {
     const c = clock();
     const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
-    await repo.claim('t1', 'slow', 'h');
+    const claim = await claimed(repo, 't1', 'slow', 'h');
     c.advance(1_500);
-    await repo.complete('t1', 'slow', { ids: ['late'] });
+    await repo.complete('t1', 'slow', claim, { ids: ['late'] });
     expect(await repo.claim('t1', 'slow', 'h')).toEqual({ existing: { ids: ['late'] } });
+  });
+  it('answers a key completed the earlier way (response in a document of its own) instead of taking it over', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    const claim = await claimed(repo, 't1', 'earlier-way', 'h');
+    const collection = db.collection(Collections.idempotency);
+    const id = `t1:earlier-way`;
+    const held = await collection.findOne({ _id: id as never });
+    await collection.insertOne({ ...held!, _id: `${id}\u0000completed` as never, claimId: claim, state: 'completed', response: { ids: ['kept'] } });
+    c.advance(1_500); // the claim's lease has passed, as it had for every key completed that way
+    expect(await repo.claim('t1', 'earlier-way', 'h')).toEqual({ existing: { ids: ['kept'] } });
+    expect(await repo.recordCompleted([{ tenantId: 't1', key: 'earlier-way', requestHash: 'h', response: { ids: ['new'] } }])).toEqual(['contested']);
+  });
+});
+
+describe('IdempotencyRepository.recordCompleted', () => {
+  const entry = (key: string, hash = 'h', origin = 'requests/0/1') => ({
+    tenantId: 't9',
+    key,
+    requestHash: hash,
+    response: { ids: [key], origin },
+  });
+
+  it('records new keys completed in one insert, and claim() answers them with their response', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    let results: unknown[] = [];
+    const commands = await commandsDuring(async () => {
+      results = await repo.recordCompleted([entry('r1'), entry('r2'), entry('r3')]);
+    });
+    expect(results).toEqual(['recorded', 'recorded', 'recorded']);
+    expect(commands).toEqual(['insert']);
+    expect(await repo.claim('t9', 'r2', 'h')).toEqual({ existing: { ids: ['r2'], origin: 'requests/0/1' } });
+    expect(await repo.claim('t9', 'r2', 'other')).toBe('mismatch');
+    expect(await repo.recordCompleted([])).toEqual([]);
+  });
+
+  it('looks the keys already there up in one find and says who holds them', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    await repo.recordCompleted([entry('done', 'h', 'requests/0/7')]);
+    await claimed(repo, 't9', 'rest', 'h');
+    let results: unknown[] = [];
+    const commands = await commandsDuring(async () => {
+      results = await repo.recordCompleted([entry('done'), entry('fresh'), entry('rest'), entry('done', 'other')]);
+    });
+    expect(commands).toEqual(['insert', 'find']);
+    expect(results).toEqual([
+      { held: { state: 'completed', requestHash: 'h', response: { ids: ['done'], origin: 'requests/0/7' } } },
+      'recorded',
+      { held: { state: 'in-flight', requestHash: 'h' } },
+      { held: { state: 'completed', requestHash: 'h', response: { ids: ['done'], origin: 'requests/0/7' } } },
+    ]);
+    // The key that was recorded is one REST requests see as completed.
+    expect(await repo.claim('t9', 'fresh', 'h')).toEqual({ existing: { ids: ['fresh'], origin: 'requests/0/1' } });
+  });
+
+  it('leaves expired keys and abandoned claims to claim()', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, retentionMs: 10_000, now: c.now });
+    await repo.recordCompleted([entry('expiring')]);
+    await claimed(repo, 't9', 'abandoned', 'h');
+    c.advance(1_001);
+    expect(await repo.recordCompleted([entry('abandoned'), entry('abandoned', 'other')])).toEqual([
+      'contested',
+      { held: { state: 'in-flight', requestHash: 'h' } }, // another request: refused, as claim() would
+    ]);
+    c.advance(9_000);
+    expect(await repo.recordCompleted([entry('expiring', 'other')])).toEqual(['contested']);
+    expect(isClaimed(await repo.claim('t9', 'expiring', 'other'))).toBe(true);
+  });
+
+  it('answers a key repeated within one call with the first entry', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    expect(await repo.recordCompleted([entry('twice', 'h', 'a/0/1'), entry('twice', 'h', 'a/0/2')])).toEqual([
+      'recorded',
+      { held: { state: 'completed', requestHash: 'h', response: { ids: ['twice'], origin: 'a/0/1' } } },
+    ]);
+  });
+
+  it('throws when the connection is lost during the insert, never reporting keys as recorded', async () => {
+    const proxy = await openCuttingProxy('insert');
+    const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const cut = new IdempotencyRepository<Response>(client.db(db.databaseName));
+      await expect(cut.recordCompleted([entry('lost-1'), entry('lost-2')])).rejects.toThrow();
+      expect(proxy.cuts()).toBe(1);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+    const repo = new IdempotencyRepository<Response>(db);
+    expect(await repo.recordCompleted([entry('lost-1'), entry('lost-2')])).toEqual(['recorded', 'recorded']);
   });
 });

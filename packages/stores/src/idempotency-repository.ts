@@ -1,14 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, UpdateFilter } from 'mongodb';
 import { Collections, type IdempotencyDoc } from './documents.js';
+import { insertOnce } from './insert-once.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
 
 /**
- * 'claimed': the caller owns the key and must complete (or release) it. 'in-flight': another caller
- * owns it right now. 'mismatch': the key was used for a different request. `existing`: the request
- * was already completed with this response.
+ * `claimed`: the caller owns the key under this claim id and must complete (or release) it with that id.
+ * 'in-flight': another caller owns it right now. 'mismatch': the key was used for a different request.
+ * `existing`: the request was already completed with this response.
  */
-export type ClaimResult<R> = 'claimed' | 'in-flight' | 'mismatch' | { existing: R };
+export type ClaimResult<R> = { claimed: string } | 'in-flight' | 'mismatch' | { existing: R };
+
+/** A key's document as an earlier request left it. */
+export type KeyHolder<R> =
+  | { state: 'in-flight'; requestHash: string }
+  | { state: 'completed'; requestHash: string; response: R };
+
+/**
+ * What recordCompleted did with one key: 'recorded' it; found it `held` by an earlier request; or found
+ * it 'contested' (expired, claimed by an owner whose lease has passed, or gone in between), which only
+ * claim() settles.
+ */
+export type RecordedKey<R> = 'recorded' | 'contested' | { held: KeyHolder<R> };
+
+/** A request already accepted, whose key is recorded completed at once. */
+export interface CompletedKey<R> {
+  tenantId: string;
+  key: string;
+  requestHash: string;
+  response: R;
+}
+
+/** The claim being completed no longer holds its key: it was taken over, or the key expired. */
+export class IdempotencyClaimLostError extends Error {
+  constructor(tenantId: string, key: string) {
+    super(`idempotency key ${key} of tenant ${tenantId} is no longer held by this claim`);
+    this.name = 'IdempotencyClaimLostError';
+  }
+}
 
 export interface IdempotencyRepositoryOptions {
   /** How long a claim stays exclusive before another caller may take it over (its owner may have died). */
@@ -21,8 +50,12 @@ export interface IdempotencyRepositoryOptions {
 const DEFAULT_LEASE_MS = 30_000; // 30 s
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000; // 24 h
 const MAX_CLAIM_RACES = 5;
-const MAX_TAKEOVER_ROUNDS = 5;
 
+/**
+ * One document per (tenant, key): a claim while its request is in flight, the response once completed.
+ * A request whose outputs go out in the same Kafka transaction as its input's offset needs no claim:
+ * recordCompleted writes its documents completed at once.
+ */
 export class IdempotencyRepository<R = unknown> {
   private readonly collection: Collection<IdempotencyDoc<R>>;
   private readonly leaseMs: number;
@@ -36,102 +69,106 @@ export class IdempotencyRepository<R = unknown> {
     this.now = options.now ?? Date.now;
   }
 
+  /** One insert when the key is free; a find, and a conditional replace to take over an abandoned key, when not. */
   async claim(tenantId: string, key: string, requestHash: string): Promise<ClaimResult<R>> {
     const id = docId(tenantId, key);
     for (let attempt = 1; attempt <= MAX_CLAIM_RACES; attempt++) {
       const now = this.now();
-      const fresh = this.freshClaim(tenantId, key, requestHash, now);
+      const fresh = this.newDoc(tenantId, key, requestHash, now);
       try {
         await this.collection.insertOne({ ...fresh });
-        return 'claimed';
+        return { claimed: fresh.claimId };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
       const existing = await this.collection.findOne({ _id: id });
       if (!existing) continue; // expired and swept in between
-      const expired = existing.expiresAt.getTime() <= now; // not yet removed by the TTL monitor or sweeper
-      if (!expired) {
-        if (existing.requestHash !== requestHash) return 'mismatch';
-        if (existing.state === 'completed') return { existing: existing.response as R };
-        const completion = await this.completionOf(existing);
-        if (completion) return { existing: completion.response as R };
-        if (existing.leaseUntil.getTime() > now) return 'in-flight';
+      if (!this.abandoned(existing, requestHash, now)) {
+        const holder = holderOf(existing);
+        if (holder.requestHash !== requestHash) return 'mismatch';
+        return holder.state === 'completed' ? { existing: holder.response } : 'in-flight';
       }
-      // Expired key, or a claim whose owner let its lease pass: one contender may replace it.
-      if (!(await this.winTakeover(existing, fresh, now))) return 'in-flight';
-      const res = await this.collection.replaceOne({ _id: id }, fresh);
-      if (res.matchedCount === 1) return 'claimed';
-      // Swept in between: race for the key through the plain insert again.
+      const earlier = await this.separateCompletion(existing, now);
+      if (earlier) return { existing: earlier };
+      // Of all the callers that found this very claim abandoned, the one whose replace matches it wins.
+      const res = await this.collection.replaceOne({ _id: id, claimId: existing.claimId }, fresh);
+      if (res.matchedCount === 1) return { claimed: fresh.claimId };
     }
     return 'in-flight';
   }
 
   /**
-   * Records the response to replay to duplicates, as a document of its own next to the claim: an insert
-   * costs the same whatever the collection's size, where an update of the claim may not (FerretDB's
-   * SQLite backend scans for updates and deletes).
+   * Records the response to replay to duplicates, in the claim's own document, if the claim still holds
+   * the key (also after its lease has passed, as long as nobody took it over). One update.
    */
-  async complete(tenantId: string, key: string, response: R): Promise<void> {
-    const id = docId(tenantId, key);
-    const claim = await this.collection.findOne({ _id: id });
-    if (!claim) throw new Error(`idempotency key ${key} of tenant ${tenantId} has no claim to complete`);
+  async complete(tenantId: string, key: string, claimId: string, response: R): Promise<void> {
     const now = this.now();
-    const completion: IdempotencyDoc<R> = {
-      ...claim,
-      _id: completionId(id),
-      state: 'completed',
-      response,
-      completedAt: new Date(now),
-      expiresAt: new Date(now + this.retentionMs),
-    };
-    try {
-      await this.collection.insertOne({ ...completion });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      // Left behind by an earlier, expired claim of the same key and not yet swept: this claim's replaces it.
-      const earlier = await this.collection.findOne({ _id: completion._id });
-      if (earlier && earlier.claimId !== claim.claimId) await this.collection.replaceOne({ _id: completion._id }, completion);
-    }
-  }
-
-  /**
-   * Contenders for an abandoned claim race to insert a token named after that very claim; the single
-   * winner replaces it. Conditional updates and deletes would be simpler, but FerretDB 1.x does not apply
-   * them atomically. A winner that dies before its replace leaves its token behind: once the token's own
-   * lease has passed, the race moves on to a token named after that one, so a key is never stuck.
-   */
-  private async winTakeover(abandoned: IdempotencyDoc<R>, fresh: IdempotencyDoc<R>, now: number): Promise<boolean> {
-    let token = `${abandoned._id}\u0000takeover:${abandoned.claimId}`;
-    for (let round = 1; round <= MAX_TAKEOVER_ROUNDS; round++) {
-      try {
-        await this.collection.insertOne({ ...fresh, _id: token, key: `${fresh.key} (takeover token)` });
-        return true;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-      const holder = await this.collection.findOne({ _id: token });
-      if (!holder) continue; // swept in between: race for the same token again
-      if (holder.leaseUntil.getTime() > now) return false; // another caller is taking over right now
-      token = `${token}:${holder.claimId}`;
-    }
-    return false;
+    const update = {
+      $set: {
+        state: 'completed',
+        response,
+        completedAt: new Date(now),
+        expiresAt: new Date(now + this.retentionMs),
+      },
+    } as UpdateFilter<IdempotencyDoc<R>>;
+    const res = await this.collection.updateOne({ _id: docId(tenantId, key), claimId }, update);
+    if (res.matchedCount === 0) throw new IdempotencyClaimLostError(tenantId, key);
   }
 
   /** Gives up an in-flight claim (the request failed), so that a retry can claim the key at once. */
-  async release(tenantId: string, key: string): Promise<void> {
-    const id = docId(tenantId, key);
-    const claim = await this.collection.findOne({ _id: id, state: 'in-flight' });
-    if (!claim || (await this.completionOf(claim))) return; // a completed request keeps its key
-    await this.collection.deleteOne({ _id: id, claimId: claim.claimId });
+  async release(tenantId: string, key: string, claimId: string): Promise<void> {
+    await this.collection.deleteOne({ _id: docId(tenantId, key), claimId, state: 'in-flight' });
   }
 
-  /** The completion of this very claim (not of an earlier claim of the same key), if there is one. */
-  private async completionOf(claim: IdempotencyDoc<R>): Promise<IdempotencyDoc<R> | null> {
-    const completion = await this.collection.findOne({ _id: completionId(claim._id) });
-    return completion && completion.claimId === claim.claimId && completion.expiresAt.getTime() > this.now() ? completion : null;
+  /**
+   * Records requests as completed in one unordered insert; keys already present are looked up in one
+   * find. Answers per entry, in order. A claim() of such a key is answered with its response, so these
+   * and claimed requests deduplicate against each other. Entries should name distinct keys: a repeat
+   * finds the first one's document.
+   */
+  async recordCompleted(entries: readonly CompletedKey<R>[]): Promise<RecordedKey<R>[]> {
+    if (entries.length === 0) return [];
+    const now = this.now();
+    const docs = entries.map((e) => {
+      const doc = this.newDoc(e.tenantId, e.key, e.requestHash, now);
+      return { ...doc, state: 'completed' as const, response: e.response, completedAt: doc.createdAt };
+    });
+    const inserted = await insertOnce(this.collection, docs);
+    const refused = docs.filter((_, i) => !inserted[i]).map((d) => d._id);
+    const found = new Map<string, IdempotencyDoc<R>>();
+    if (refused.length > 0) {
+      for (const doc of await this.collection.find({ _id: { $in: refused } }).toArray()) found.set(doc._id, doc);
+    }
+    return entries.map((entry, i): RecordedKey<R> => {
+      if (inserted[i]) return 'recorded';
+      const existing = found.get(docs[i]!._id);
+      if (!existing || this.abandoned(existing, entry.requestHash, now)) return 'contested';
+      return { held: holderOf(existing) };
+    });
   }
 
-  private freshClaim(tenantId: string, key: string, requestHash: string, now: number): IdempotencyDoc<R> {
+  /**
+   * Keys completed before the response moved into the claim's own document kept their claim in-flight and
+   * the response in a document of its own (`<id>\u0000completed`, same claim id): such a key is completed,
+   * not abandoned, until it expires.
+   */
+  private async separateCompletion(claim: IdempotencyDoc<R>, now: number): Promise<R | undefined> {
+    if (claim.state !== 'in-flight' || claim.expiresAt.getTime() <= now) return undefined;
+    const completion = await this.collection.findOne({ _id: `${claim._id}\u0000completed` });
+    if (!completion || completion.claimId !== claim.claimId || completion.expiresAt.getTime() <= now) return undefined;
+    return completion.response as R;
+  }
+
+  /**
+   * Expired (not yet removed by the TTL monitor or sweeper), or claimed for the same request by an owner
+   * who let its lease pass: a new claim may replace it.
+   */
+  private abandoned(doc: IdempotencyDoc<R>, requestHash: string, now: number): boolean {
+    if (doc.expiresAt.getTime() <= now) return true;
+    return doc.state === 'in-flight' && doc.requestHash === requestHash && doc.leaseUntil.getTime() <= now;
+  }
+
+  private newDoc(tenantId: string, key: string, requestHash: string, now: number): IdempotencyDoc<R> {
     return {
       _id: docId(tenantId, key),
       tenantId,
@@ -148,10 +185,12 @@ export class IdempotencyRepository<R = unknown> {
   }
 }
 
-function docId(tenantId: string, key: string): string {
-  return `${encodeURIComponent(tenantId)}:${key}`;
+function holderOf<R>(doc: IdempotencyDoc<R>): KeyHolder<R> {
+  return doc.state === 'completed'
+    ? { state: 'completed', requestHash: doc.requestHash, response: doc.response as R }
+    : { state: 'in-flight', requestHash: doc.requestHash };
 }
 
-function completionId(claimId: string): string {
-  return `${claimId}\u0000completed`;
+function docId(tenantId: string, key: string): string {
+  return `${encodeURIComponent(tenantId)}:${key}`;
 }

@@ -8,9 +8,10 @@ import { openTestDb } from './test-support.js';
 
 let db: Db;
 let close: () => Promise<void>;
+let commandsOn: (collection: string) => () => string[];
 
 beforeAll(async () => {
-  ({ db, close } = await openTestDb('notifications'));
+  ({ db, close, commandsOn } = await openTestDb('notifications'));
   await ensureIndexes(db);
 });
 afterAll(async () => close());
@@ -121,6 +122,29 @@ describe('NotificationRepository', () => {
     await db.collection(Collections.notifications).deleteOne({ _id: 'n8' as never }); // as if it crashed before the summary
     expect(await repo.appendStatus(event('n8'))).toBe(false);
     expect(await db.collection(Collections.notifications).findOne({ _id: 'n8' as never })).toMatchObject({ userId: 'u1' });
+  });
+
+  it('appendEvents records the timeline alone in one insert; appendStatuses of the same events adds the summary', async () => {
+    const repo = new NotificationRepository(db);
+    const seen = commandsOn(Collections.notificationEvents);
+    const summaries = commandsOn(Collections.notifications);
+    expect(await repo.appendEvents([event('n9'), event('n10', { userId: 'u10' }), event('n9')])).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(seen()).toEqual(['insert']);
+    expect(summaries()).toEqual([]);
+    expect((await repo.get('t1', 'n10'))?.status).toBe('ACCEPTED');
+    expect(await db.collection(Collections.notifications).findOne({ _id: 'n10' as never })).toBeNull();
+
+    // The status tracker records the same ACCEPTED event from notify.status.v1: a repeat, but the summary comes.
+    expect(await repo.appendStatuses([event('n10', { userId: 'u10' })])).toEqual([false]);
+    expect(await db.collection(Collections.notifications).findOne({ _id: 'n10' as never })).toMatchObject({
+      tenantId: 't1',
+      userId: 'u10',
+    });
+    expect(await repo.appendEvents([])).toEqual([]);
   });
 
   it('get is scoped by tenant', async () => {

@@ -74,10 +74,7 @@ export class NotificationRepository {
   async appendStatuses(events: readonly NotificationStatusEvent[]): Promise<boolean[]> {
     if (events.length === 0) return [];
     const now = new Date(this.now());
-    const appended = await insertOnce(
-      this.events,
-      events.map((e) => toEventDoc(e, now)),
-    );
+    const appended = await this.insertEvents(events, now);
     // Every notification's timeline begins with its ACCEPTED event: the summary goes in with that one, also
     // when the event itself was a duplicate (a crash may have come between the two inserts).
     const summaries = new Map<string, NotificationSummaryDoc>();
@@ -87,6 +84,22 @@ export class NotificationRepository {
     }
     await insertOnce(this.summaries, [...summaries.values()]);
     return appended;
+  }
+
+  /**
+   * Records status events on the timelines only, in one insert, idempotently like appendStatuses; the
+   * notifications' summaries are left to whoever records the same ACCEPTED events with appendStatuses.
+   * For a writer that only needs the timeline readable at once.
+   */
+  async appendEvents(events: readonly NotificationStatusEvent[]): Promise<boolean[]> {
+    return this.insertEvents(events, new Date(this.now()));
+  }
+
+  private async insertEvents(events: readonly NotificationStatusEvent[], recordedAt: Date): Promise<boolean[]> {
+    return insertOnce(
+      this.events,
+      events.map((e) => toEventDoc(e, recordedAt)),
+    );
   }
 
   /** The notification and its timeline, only within its own tenant; the status is the latest event's. */

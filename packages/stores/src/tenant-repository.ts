@@ -25,6 +25,14 @@ export class TenantRepository {
     return (await this.collection.findOne({ _id: tenantId }, { projection: { _id: 1 } })) !== null;
   }
 
+  /** The tenants among tenantIds that exist, in one find by _id. */
+  async existing(tenantIds: readonly string[]): Promise<Set<string>> {
+    const distinct = [...new Set(tenantIds)];
+    if (distinct.length === 0) return new Set();
+    const docs = await this.collection.find({ _id: { $in: distinct } }, { projection: { _id: 1 } }).toArray();
+    return new Set(docs.map((d) => d._id));
+  }
+
   /** Creates the tenant or updates its name and default locale; createdAt is kept. */
   async upsert(input: TenantInput): Promise<void> {
     await this.collection.updateOne(

@@ -17,8 +17,6 @@ export const ingestEnvSchema = z.object({
   IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
   /** How long an idempotency key and its first response are remembered. */
   IDEMPOTENCY_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000), // 24 h
-  /** Kafka requests of one fetched slice accepted at the same time (per partition in flight). */
-  ACCEPT_CONCURRENCY: positiveInt.max(256).default(16),
   /** Items of one batch request accepted at the same time. */
   BATCH_CONCURRENCY: positiveInt.max(100).default(8),
   /**
@@ -26,7 +24,10 @@ export const ingestEnvSchema = z.object({
    * answering (read-your-writes); larger ones appear when the status tracker records them. 0 for never.
    */
   TIMELINE_SYNC_MAX_RECIPIENTS: z.coerce.number().int().min(0).default(10),
-  /** Lifetime of cached recipients and templates; writes through the API invalidate them at once. */
+  /**
+   * Lifetime of cached recipients and templates (writes through the API invalidate them at once), and how
+   * long a tenant found to exist is not looked up again.
+   */
   CACHE_TTL_SECONDS: positiveInt.default(300), // 5 min
   /** How often expired documents are deleted where the server cannot build TTL indexes. */
   TTL_SWEEP_INTERVAL_MS: positiveInt.default(60_000), // 1 min

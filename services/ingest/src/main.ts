@@ -15,7 +15,10 @@ import {
   TenantRepository,
   TtlSweeper,
 } from '@notify/stores';
-import { Intake, type StoredAcceptance } from './accept/intake.js';
+import { Intake } from './accept/intake.js';
+import { KnownTenants } from './accept/known-tenants.js';
+import { templateCatalog } from './accept/template-catalog.js';
+import type { StoredAcceptance } from './domain/idempotency.js';
 import { ingestEnvSchema } from './config.js';
 import { AuditLog } from './http/audit-log.js';
 import { createIngestApp } from './http/ingest-app.js';
@@ -45,9 +48,9 @@ await runService('ingest', async (ctx) => {
   const notifications = new NotificationRepository(db);
   const publisher = ctx.publisher([Topics.accepted, Topics.status]);
   const intake = new Intake({
-    tenants: new TenantRepository(db),
+    tenants: new KnownTenants(new TenantRepository(db), { ttlMs: env.CACHE_TTL_SECONDS * 1000 }),
     recipients,
-    templates,
+    templates: templateCatalog(templates),
     idempotency: new IdempotencyRepository<StoredAcceptance>(db, {
       leaseMs: env.IDEMPOTENCY_LEASE_MS,
       retentionMs: env.IDEMPOTENCY_RETENTION_MS,
@@ -58,7 +61,7 @@ await runService('ingest', async (ctx) => {
     logger: ctx.logger,
   });
 
-  ctx.addProcessor(requestProcessor(intake, env.ACCEPT_CONCURRENCY));
+  ctx.addProcessor(requestProcessor(intake));
 
   const app = createIngestApp({
     intake,

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DependencyUnavailableError, Headers, type HeaderMap, type Output } from '@notify/runtime';
 import { Topics, type Notification, type NotificationRequest } from '@notify/schemas';
 import {
+  Collections,
+  createRecipientCache,
+  createTemplateCache,
   IdempotencyRepository,
   NotificationRepository,
   RecipientRepository,
@@ -10,27 +13,50 @@ import {
 } from '@notify/stores';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IdempotencyKeyReusedError, MissingReferencesError } from '../domain/accept-notification.js';
+import { IdempotencyKeyReusedError } from '../domain/accept-notification.js';
+import type { StoredAcceptance } from '../domain/idempotency.js';
 import { notificationId } from '../domain/notification-id.js';
+import { MissingReferencesError } from '../domain/references.js';
 import { requestHash } from '../domain/request-hash.js';
 import { parseNotificationRequest } from '../domain/request-schema.js';
-import { openTestDb, silentLogger } from '../test-support.js';
-import { Intake, type StoredAcceptance } from './intake.js';
+import { openTestDb, openTestRedis, silentLogger } from '../test-support.js';
+import { Intake, type IntakeDependencies, type RecordAcceptance } from './intake.js';
+import { KnownTenants } from './known-tenants.js';
+import { templateCatalog } from './template-catalog.js';
 
 const TENANT = 'acme';
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const ORIGIN = `${Topics.requests.name}/4/120`;
 
 let db: Db;
+let commandsDuring: (run: () => Promise<unknown>) => Promise<string[]>;
 let close: () => Promise<void>;
+const testRedis = openTestRedis('intake');
 let published: Array<{ outputs: Output[]; common: HeaderMap }>;
 let failPublish: boolean;
 let idempotency: IdempotencyRepository<StoredAcceptance>;
 let timeline: NotificationRepository;
+let deps: IntakeDependencies;
 let intake: Intake;
 
+/** Stores as main.ts wires them: tenants remembered in memory, recipients and templates cached in Redis. */
+function cachedStores(label: string): Pick<IntakeDependencies, 'tenants' | 'recipients' | 'templates'> {
+  const prefix = `${testRedis.prefix}${label}:`;
+  return {
+    tenants: new KnownTenants(new TenantRepository(db), { ttlMs: 60_000 }),
+    recipients: new RecipientRepository(db, {
+      cache: createRecipientCache(testRedis.redis, { prefix: `${prefix}recipient:` }),
+    }),
+    templates: templateCatalog(
+      new TemplateRepository(db, {
+        cache: createTemplateCache(testRedis.redis, { prefix: `${prefix}template:` }),
+      }),
+    ),
+  };
+}
+
 beforeAll(async () => {
-  ({ db, close } = await openTestDb('intake'));
+  ({ db, commandsDuring, close } = await openTestDb('intake'));
   await new TenantRepository(db).upsert({ tenantId: TENANT, name: 'Acme', defaultLocale: 'en' });
   const recipients = new RecipientRepository(db);
   for (const userId of ['u1', 'u2'])
@@ -50,10 +76,8 @@ beforeAll(async () => {
   });
   idempotency = new IdempotencyRepository<StoredAcceptance>(db);
   timeline = new NotificationRepository(db);
-  intake = new Intake({
-    tenants: new TenantRepository(db),
-    recipients,
-    templates: new TemplateRepository(db),
+  deps = {
+    ...cachedStores('shared'),
     idempotency,
     publish: async (outputs, common) => {
       if (failPublish) throw new Error('broker unreachable');
@@ -61,10 +85,14 @@ beforeAll(async () => {
     },
     timeline,
     logger: silentLogger,
-  });
+  };
+  intake = new Intake(deps);
 });
 
-afterAll(async () => close());
+afterAll(async () => {
+  await close();
+  await testRedis.close();
+});
 
 beforeEach(() => {
   published = [];
@@ -94,14 +122,20 @@ const kafkaRequest = (idempotencyKey: string, recipients = ['u1', 'u2']): Notifi
   requestedAt: 1_700_000_000_000,
 });
 
+/** One record's acceptance, through the slice path. */
+async function acceptRecord(body: NotificationRequest, origin: string): Promise<RecordAcceptance> {
+  const [result] = await intake.acceptRecords([{ body, origin }]);
+  if (result instanceof Error || result === undefined) throw result ?? new Error('no result');
+  return result;
+}
+
+const rest = (body: unknown, via = intake) =>
+  via.acceptRest({ body, tenantId: TENANT, traceparent: TRACEPARENT });
+
 describe('Intake, REST', () => {
   it('publishes the notifications and ACCEPTED events under the trace, records the timeline and completes the key', async () => {
     const key = randomUUID();
-    const outcome = await intake.acceptRest({
-      body: restBody(key),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
+    const outcome = await rest(restBody(key));
     if (outcome.kind !== 'accepted') throw new Error(`expected accepted, got ${outcome.kind}`);
 
     expect(published).toHaveLength(1);
@@ -114,70 +148,58 @@ describe('Intake, REST', () => {
       [Topics.status.name, notificationId(TENANT, key, 'u2')],
     ]);
 
-    const doc = await timeline.get(TENANT, notificationId(TENANT, key, 'u1'));
-    expect(doc?.status).toBe('ACCEPTED');
+    const id = notificationId(TENANT, key, 'u1');
+    expect((await timeline.get(TENANT, id))?.status).toBe('ACCEPTED');
+    // The summary is the status tracker's to create, when it records the same event.
+    expect(await db.collection(Collections.notifications).findOne({ _id: id as never })).toBeNull();
 
-    const repeat = await intake.acceptRest({
-      body: restBody(key),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
+    const repeat = await rest(restBody(key));
     expect(repeat).toEqual({ kind: 'duplicate', response: expect.objectContaining(outcome.response) });
     expect(published).toHaveLength(1);
+  });
+
+  it('takes three MongoDB commands per request once the caches are warm: claim, timeline, completion', async () => {
+    const warm = new Intake({ ...deps, ...cachedStores('counted') });
+    expect((await rest(restBody(randomUUID()), warm)).kind).toBe('accepted');
+    const commands = await commandsDuring(async () => {
+      expect((await rest(restBody(randomUUID()), warm)).kind).toBe('accepted');
+    });
+    expect(commands).toEqual([
+      `insert ${Collections.idempotency}`,
+      `insert ${Collections.notificationEvents}`,
+      `update ${Collections.idempotency}`,
+    ]);
   });
 
   it('leaves the timeline of requests with more recipients than the limit to the status tracker', async () => {
     const writes: string[] = [];
     const small = new Intake({
-      tenants: new TenantRepository(db),
-      recipients: new RecipientRepository(db),
-      templates: new TemplateRepository(db),
-      idempotency,
+      ...deps,
       publish: async () => {},
-      timeline: { appendStatuses: async (events) => events.map((e) => writes.push(e.notificationId) > 0) },
+      timeline: { appendEvents: async (events) => events.map((e) => writes.push(e.notificationId) > 0) },
       timelineSyncMaxRecipients: 1,
-      logger: silentLogger,
     });
-    await small.acceptRest({ body: restBody(randomUUID()), tenantId: TENANT, traceparent: TRACEPARENT });
+    await rest(restBody(randomUUID()), small);
     expect(writes).toEqual([]);
-    await small.acceptRest({
-      body: restBody(randomUUID(), { recipients: ['u1'] }),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
+    await rest(restBody(randomUUID(), { recipients: ['u1'] }), small);
     expect(writes).toHaveLength(1);
   });
 
   it('gives the key up when publishing fails, so that a retry is accepted', async () => {
     const key = randomUUID();
     failPublish = true;
-    await expect(
-      intake.acceptRest({ body: restBody(key), tenantId: TENANT, traceparent: TRACEPARENT }),
-    ).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(rest(restBody(key))).rejects.toBeInstanceOf(DependencyUnavailableError);
     failPublish = false;
-    const retry = await intake.acceptRest({
-      body: restBody(key),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
-    expect(retry.kind).toBe('accepted');
+    expect((await rest(restBody(key))).kind).toBe('accepted');
     expect(published).toHaveLength(1);
   });
 
   it('rejects a reused key and unknown references without publishing', async () => {
     const key = randomUUID();
-    await intake.acceptRest({ body: restBody(key), tenantId: TENANT, traceparent: TRACEPARENT });
-    const reused = await intake.acceptRest({
-      body: restBody(key, { category: 'other' }),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
+    await rest(restBody(key));
+    const reused = await rest(restBody(key, { category: 'other' }));
     expect(reused.kind === 'rejected' && reused.error).toBeInstanceOf(IdempotencyKeyReusedError);
-    const unknown = await intake.acceptRest({
-      body: restBody(randomUUID(), { recipients: ['u1', 'ghost'] }),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
+    const unknown = await rest(restBody(randomUUID(), { recipients: ['u1', 'ghost'] }));
     expect(unknown.kind === 'rejected' && unknown.error).toBeInstanceOf(MissingReferencesError);
     expect(published).toHaveLength(1);
   });
@@ -189,12 +211,7 @@ describe('Intake, REST', () => {
       key,
       requestHash(parseNotificationRequest(restBody(key), { now: Date.now(), tenantId: TENANT })),
     );
-    const outcome = await intake.acceptRest({
-      body: restBody(key),
-      tenantId: TENANT,
-      traceparent: TRACEPARENT,
-    });
-    expect(outcome).toEqual({ kind: 'in-flight', tenantId: TENANT, idempotencyKey: key });
+    expect(await rest(restBody(key))).toEqual({ kind: 'in-flight', tenantId: TENANT, idempotencyKey: key });
     expect(published).toHaveLength(0);
   });
 });
@@ -202,7 +219,7 @@ describe('Intake, REST', () => {
 describe('Intake, Kafka', () => {
   it('returns the outputs for the transaction and records which record accepted the key', async () => {
     const key = randomUUID();
-    const result = await intake.acceptRecord(kafkaRequest(key), ORIGIN);
+    const result = await acceptRecord(kafkaRequest(key), ORIGIN);
     if (result.kind !== 'accepted') throw new Error(`expected accepted, got ${result.kind}`);
     const notifications = result.outputs
       .filter((o) => o.topic.name === Topics.accepted.name)
@@ -217,23 +234,23 @@ describe('Intake, Kafka', () => {
 
   it('produces the same outputs again for a redelivery of the record that accepted the key, nothing for another record', async () => {
     const key = randomUUID();
-    const first = await intake.acceptRecord(kafkaRequest(key), ORIGIN);
-    const redelivered = await intake.acceptRecord(kafkaRequest(key), ORIGIN);
+    const first = await acceptRecord(kafkaRequest(key), ORIGIN);
+    const redelivered = await acceptRecord(kafkaRequest(key), ORIGIN);
     expect(redelivered).toEqual(first);
-    const other = await intake.acceptRecord(kafkaRequest(key), `${Topics.requests.name}/4/121`);
+    const other = await acceptRecord(kafkaRequest(key), `${Topics.requests.name}/4/121`);
     expect(other).toEqual({ kind: 'duplicate', outputs: [] });
   });
 
   it('keys a request without an idempotency key by its origin, so a redelivery gets the same ids', async () => {
     const origin = `${Topics.requests.name}/0/${Date.now()}`;
-    const first = await intake.acceptRecord(kafkaRequest(''), origin);
-    const ids = (r: typeof first) => (r.kind === 'accepted' ? r.outputs.map((o) => o.key) : []);
+    const first = await acceptRecord(kafkaRequest(''), origin);
+    const ids = (r: RecordAcceptance) => (r.kind === 'accepted' ? r.outputs.map((o) => o.key) : []);
     expect(ids(first)).toContain(notificationId(TENANT, origin, 'u1'));
-    expect(ids(await intake.acceptRecord(kafkaRequest(''), origin))).toEqual(ids(first));
+    expect(ids(await acceptRecord(kafkaRequest(''), origin))).toEqual(ids(first));
   });
 
   it('passes rejections and in-flight keys back', async () => {
-    const missing = await intake.acceptRecord({ ...kafkaRequest(randomUUID()), tenantId: 'nobody' }, ORIGIN);
+    const missing = await acceptRecord({ ...kafkaRequest(randomUUID()), tenantId: 'nobody' }, ORIGIN);
     expect(missing.kind === 'rejected' && missing.error).toBeInstanceOf(MissingReferencesError);
 
     const key = randomUUID();
@@ -242,10 +259,105 @@ describe('Intake, Kafka', () => {
       key,
       requestHash(parseNotificationRequest(kafkaRequest(key), { now: Date.now() })),
     );
-    expect(await intake.acceptRecord(kafkaRequest(key), ORIGIN)).toEqual({
+    expect(await acceptRecord(kafkaRequest(key), ORIGIN)).toEqual({
       kind: 'in-flight',
       tenantId: TENANT,
       idempotencyKey: key,
     });
+  });
+
+  it('deduplicates REST and Kafka requests with the same key against each other', async () => {
+    const fromKafka = randomUUID();
+    const accepted = await acceptRecord(kafkaRequest(fromKafka), ORIGIN);
+    expect(accepted.kind).toBe('accepted');
+    const restRepeat = await rest({
+      ...kafkaRequest(fromKafka),
+      requestedAt: undefined,
+      tenantId: undefined,
+    });
+    expect(restRepeat.kind).toBe('duplicate');
+
+    const fromRest = randomUUID();
+    const restFirst = await rest({ ...kafkaRequest(fromRest), requestedAt: undefined, tenantId: undefined });
+    expect(restFirst.kind).toBe('accepted');
+    expect(await acceptRecord(kafkaRequest(fromRest), ORIGIN)).toEqual({ kind: 'duplicate', outputs: [] });
+  });
+
+  it('takes one insert for a slice once the caches are warm, and one find more when keys are taken', async () => {
+    const warm = new Intake({ ...deps, ...cachedStores('slice') });
+    const slice = (keys: string[], partition: number) =>
+      keys.map((key, i) => ({
+        body: kafkaRequest(key),
+        origin: `${Topics.requests.name}/${partition}/${i}`,
+      }));
+    await warm.acceptRecords(slice([randomUUID()], 0));
+
+    const keys = Array.from({ length: 50 }, () => randomUUID());
+    let results: unknown[] = [];
+    const fresh = await commandsDuring(async () => {
+      results = await warm.acceptRecords(slice(keys, 1));
+    });
+    expect(fresh).toEqual([`insert ${Collections.idempotency}`]);
+    expect(results.every((r) => (r as RecordAcceptance).kind === 'accepted')).toBe(true);
+
+    // The same records again (their transaction aborted), then others with ten of the keys, and ten new.
+    const again = await commandsDuring(async () => {
+      results = await warm.acceptRecords([
+        ...slice(keys, 1),
+        ...slice(keys.slice(0, 10), 2),
+        ...slice(
+          keys.slice(40).map(() => randomUUID()),
+          3,
+        ),
+      ]);
+    });
+    expect(again).toEqual([`insert ${Collections.idempotency}`, `find ${Collections.idempotency}`]);
+    const kinds = results.map((r) => (r as RecordAcceptance).kind);
+    expect(kinds.filter((k) => k === 'accepted')).toHaveLength(60);
+    expect(kinds.slice(50, 60)).toEqual(Array(10).fill('duplicate'));
+  });
+
+  it('looks each store up once per slice when the caches are cold', async () => {
+    const cold = new Intake({ ...deps, ...cachedStores(`cold-${randomUUID()}`) });
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      body: kafkaRequest(randomUUID(), i % 2 === 0 ? ['u1'] : ['u2']),
+      origin: `${Topics.requests.name}/5/${i}`,
+    }));
+    const commands = await commandsDuring(() => cold.acceptRecords(records));
+    expect(commands.sort()).toEqual([
+      `find ${Collections.recipients}`,
+      `find ${Collections.templates}`,
+      `find ${Collections.tenants}`,
+      `insert ${Collections.idempotency}`,
+    ]);
+  });
+
+  it('accepts a request again once its key has expired, even before the key is swept', async () => {
+    let now = Date.now();
+    const expiring = new Intake({
+      ...deps,
+      idempotency: new IdempotencyRepository<StoredAcceptance>(db, { retentionMs: 1_000, now: () => now }),
+      now: () => now,
+    });
+    const key = randomUUID();
+    const [first] = await expiring.acceptRecords([{ body: kafkaRequest(key), origin: ORIGIN }]);
+    expect((first as RecordAcceptance).kind).toBe('accepted');
+    now += 1_001;
+    const later = `${Topics.requests.name}/4/999`;
+    let second: unknown;
+    const commands = await commandsDuring(async () => {
+      [second] = await expiring.acceptRecords([{ body: kafkaRequest(key), origin: later }]);
+    });
+    expect((second as RecordAcceptance).kind).toBe('accepted');
+    // Refused and found expired, then claimed (a takeover of the expired document) and completed.
+    expect(commands.filter((c) => c.endsWith(Collections.idempotency))).toEqual(
+      ['insert', 'find', 'insert', 'find', 'update', 'update'].map((c) => `${c} ${Collections.idempotency}`),
+    );
+    const stored = await idempotency.claim(
+      TENANT,
+      key,
+      requestHash(parseNotificationRequest(kafkaRequest(key), { now })),
+    );
+    expect(stored).toEqual({ existing: expect.objectContaining({ origin: later }) });
   });
 });

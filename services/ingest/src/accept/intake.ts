@@ -6,32 +6,22 @@ import {
   type Output,
 } from '@notify/runtime';
 import type { NotificationStatusEvent } from '@notify/schemas';
+import { acceptNotification, type AcceptOutcome } from '../domain/accept-notification.js';
 import {
-  acceptNotification,
-  type AcceptedResponse,
-  type AcceptOutcome,
-  type AcceptPorts,
-  type IdempotencyClaims,
-  type RecipientDirectory,
-  type TemplateCatalog,
-  type TenantDirectory,
-} from '../domain/accept-notification.js';
+  acceptRecords,
+  type RecordAcceptPorts,
+  type RecordOutcome,
+  type RecordToAccept,
+  type Settled,
+} from '../domain/accept-records.js';
+import type { IdempotencyLedger } from '../domain/idempotency.js';
+import type { RecipientDirectory, TemplateCatalog, TenantDirectory } from '../domain/references.js';
 import { acceptedOutputs } from './accepted-outputs.js';
 import { reacceptedOutputs } from './reaccepted-outputs.js';
 
-/** The response recorded for an idempotency key. */
-export interface StoredAcceptance extends AcceptedResponse {
-  /** The Kafka record (`topic/partition/offset`) that accepted the request; absent for REST. */
-  origin?: string;
-}
-
-export interface IdempotencyStore extends IdempotencyClaims {
-  complete(tenantId: string, key: string, response: StoredAcceptance): Promise<void>;
-  release(tenantId: string, key: string): Promise<void>;
-}
-
 export interface TimelineWriter {
-  appendStatuses(events: readonly NotificationStatusEvent[]): Promise<boolean[]>;
+  /** Records events on the notifications' timelines, in one write; a recorded event is not added twice. */
+  appendEvents(events: readonly NotificationStatusEvent[]): Promise<boolean[]>;
 }
 
 /** Produces records outside a consume loop (OutputPublisher.publish). */
@@ -41,7 +31,7 @@ export interface IntakeDependencies {
   tenants: TenantDirectory;
   recipients: RecipientDirectory;
   templates: TemplateCatalog;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyLedger;
   /** Where REST acceptances are published. */
   publish: PublishOutputs;
   /** The notifications' timelines; small REST acceptances record their ACCEPTED events here at once. */
@@ -68,17 +58,18 @@ export interface RestAcceptCommand {
 export type RecordAcceptance =
   /** Outputs to produce in the record's transaction: empty for a duplicate of an earlier request. */
   | { kind: 'accepted' | 'duplicate'; outputs: Output[] }
-  | Extract<AcceptOutcome, { kind: 'in-flight' | 'rejected' }>;
+  | Extract<RecordOutcome, { kind: 'in-flight' | 'rejected' }>;
 
 const DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS = 10;
 
 /**
- * The one accept path of REST and Kafka requests: the domain's accept use case over the stores, then
- * publishing, then recording the key's response. Notification ids are deterministic, so a request
- * published twice (a crash between publishing and completing the key) carries the same ids both times.
+ * The accept paths of REST and Kafka requests over the stores: the domain's use cases, then publishing
+ * and recording the key's response. Both derive notification ids from (tenant, idempotency key,
+ * recipient), so a request published twice carries the same ids both times, and both record their keys
+ * in one store, so a REST and a Kafka request with the same key are deduplicated against each other.
  */
 export class Intake {
-  private readonly ports: AcceptPorts;
+  private readonly ports: RecordAcceptPorts;
 
   constructor(private readonly deps: IntakeDependencies) {
     this.ports = {
@@ -91,8 +82,9 @@ export class Intake {
   }
 
   /**
-   * Accepts a REST request and publishes it before answering. A failed publish gives the key up again,
-   * so the client's retry is accepted rather than told the request is in flight.
+   * Accepts a REST request and publishes it before answering: claim, publish, timeline, complete. A
+   * failed publish gives the key up again, so the client's retry is accepted rather than told the
+   * request is in flight.
    */
   async acceptRest(command: RestAcceptCommand): Promise<AcceptOutcome> {
     const outcome = await acceptNotification(this.ports, {
@@ -107,7 +99,7 @@ export class Intake {
         [Headers.TRACEPARENT]: command.traceparent,
       });
     } catch (err) {
-      await this.release(command.tenantId, idempotencyKey);
+      await this.release(command.tenantId, idempotencyKey, outcome.claimId);
       throw new DependencyUnavailableError('kafka', { cause: err });
     }
     if (
@@ -117,7 +109,12 @@ export class Intake {
       await this.recordTimeline(outcome.statusEvents);
     }
     try {
-      await this.deps.idempotency.complete(command.tenantId, idempotencyKey, outcome.response);
+      await this.deps.idempotency.complete(
+        command.tenantId,
+        idempotencyKey,
+        outcome.claimId,
+        outcome.response,
+      );
     } catch (err) {
       // The notifications are on their way: the client is told so. Until the claim's lease passes a
       // repeat is answered 409; after it, a repeat publishes again under the same notification ids.
@@ -130,45 +127,38 @@ export class Intake {
   }
 
   /**
-   * Accepts a Kafka request; the caller produces the outputs in the record's transaction. The key is
-   * completed before that transaction commits, and records which Kafka record accepted it: if the
-   * transaction then aborts, the same record comes again, finds its own acceptance and produces the
-   * same outputs again, while any other record with that key is a duplicate.
+   * Accepts a slice of Kafka requests; the caller produces each one's outputs in the slice's
+   * transaction. Each key is recorded with the Kafka record (`origin`, its first `topic/partition/offset`)
+   * that accepted it before that transaction commits: if the transaction then aborts, the same record
+   * comes again, finds its own acceptance and produces the same outputs again, while any other record
+   * with that key is a duplicate. `origin` is also the idempotency key of a request that brings none, so
+   * a redelivery fans out to the same notification ids.
    *
-   * `origin` is the record's first position (`topic/partition/offset`); it is also the idempotency key
-   * of a request that brings none, so a redelivery fans out to the same notification ids.
+   * One result per record, in order; an Error fails that record alone, a throw the whole slice.
    */
-  async acceptRecord(body: unknown, origin: string): Promise<RecordAcceptance> {
-    const outcome = await acceptNotification(this.ports, {
-      body,
-      source: 'KAFKA',
-      newIdempotencyKey: () => origin,
+  async acceptRecords(records: readonly RecordToAccept[]): Promise<Array<Settled<RecordAcceptance>>> {
+    const outcomes = await acceptRecords(this.ports, records);
+    return outcomes.map((outcome, i) => {
+      if (outcome instanceof Error) return outcome;
+      switch (outcome.kind) {
+        case 'accepted':
+          return { kind: 'accepted', outputs: acceptedOutputs(outcome.notifications, outcome.statusEvents) };
+        case 'reaccepted':
+          return {
+            kind: 'accepted',
+            outputs: reacceptedOutputs(records[i]!.body, outcome.response, 'KAFKA'),
+          };
+        case 'duplicate':
+          return { kind: 'duplicate', outputs: [] };
+        default:
+          return outcome;
+      }
     });
-    switch (outcome.kind) {
-      case 'accepted': {
-        const tenantId = outcome.notifications[0]!.tenantId;
-        const { idempotencyKey } = outcome.response;
-        try {
-          await this.deps.idempotency.complete(tenantId, idempotencyKey, { ...outcome.response, origin });
-        } catch (err) {
-          await this.release(tenantId, idempotencyKey);
-          throw err;
-        }
-        return { kind: 'accepted', outputs: acceptedOutputs(outcome.notifications, outcome.statusEvents) };
-      }
-      case 'duplicate': {
-        const stored = outcome.response as StoredAcceptance;
-        if (stored.origin !== origin) return { kind: 'duplicate', outputs: [] };
-        return { kind: 'accepted', outputs: reacceptedOutputs(body, stored, 'KAFKA') };
-      }
-      default:
-        return outcome;
-    }
   }
 
-  private async release(tenantId: string, idempotencyKey: string): Promise<void> {
+  private async release(tenantId: string, idempotencyKey: string, claimId: string): Promise<void> {
     try {
-      await this.deps.idempotency.release(tenantId, idempotencyKey);
+      await this.deps.idempotency.release(tenantId, idempotencyKey, claimId);
     } catch (err) {
       // The claim's lease passes on its own.
       this.deps.logger.warn({ err, tenantId, idempotencyKey }, 'could not release an idempotency claim');
@@ -176,12 +166,13 @@ export class Intake {
   }
 
   /**
-   * Read-your-writes for API clients: the status tracker records the same events from
-   * notify.status.v1, and a recorded event is not added twice, so a failure here only delays them.
+   * Read-your-writes for API clients: the timeline only (GET reads the events); the status tracker
+   * records the same events from notify.status.v1, adding each notification's summary, and a recorded
+   * event is not added twice, so a failure here only delays them.
    */
   private async recordTimeline(events: readonly NotificationStatusEvent[]): Promise<void> {
     try {
-      await this.deps.timeline.appendStatuses(events);
+      await this.deps.timeline.appendEvents(events);
     } catch (err) {
       this.deps.logger.warn({ err }, 'could not record ACCEPTED events; the status tracker will');
     }

@@ -1,6 +1,7 @@
 import { statusEvent, type Output } from '@notify/runtime';
 import type { IngestSource } from '@notify/schemas';
-import { INGEST_STAGE, type AcceptedResponse } from '../domain/accept-notification.js';
+import { INGEST_STAGE } from '../domain/acceptance.js';
+import type { AcceptedResponse } from '../domain/idempotency.js';
 import { fanOut } from '../domain/fan-out.js';
 import { parseNotificationRequest } from '../domain/request-schema.js';
 import { acceptedOutputs } from './accepted-outputs.js';

@@ -1,60 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '@notify/runtime';
-import {
-  IdempotencyKeyReusedError,
-  MissingReferencesError,
-  acceptNotification,
-  type AcceptPorts,
-  type AcceptedResponse,
-  type IdempotencyClaim,
-} from './accept-notification.js';
+import { IdempotencyKeyReusedError, acceptNotification } from './accept-notification.js';
+import { InMemoryWorld, NOW } from './in-memory-world.fixture.js';
 import { notificationId } from './notification-id.js';
-
-const NOW = 1_900_000_000_000;
-
-/** In-memory ports: a tenant list, recipients per tenant, templates per tenant, and an idempotency table. */
-class InMemoryWorld {
-  tenants = new Set(['acme']);
-  recipients = new Map([['acme', new Set(['u1', 'u2', 'u3'])]]);
-  templates = new Map([['acme', new Set(['welcome'])]]);
-  claims = new Map<string, { hash: string; response?: AcceptedResponse }>();
-  recipientLookups: string[][] = [];
-
-  ports(): AcceptPorts {
-    return {
-      now: () => NOW,
-      tenants: { exists: async (tenantId) => this.tenants.has(tenantId) },
-      recipients: {
-        getMany: async (tenantId, userIds) => {
-          this.recipientLookups.push([...userIds]);
-          const known = this.recipients.get(tenantId) ?? new Set();
-          return new Map(userIds.filter((u) => known.has(u)).map((u) => [u, { userId: u }]));
-        },
-      },
-      templates: {
-        findForNotification: async (tenantId, templateId) =>
-          this.templates.get(tenantId)?.has(templateId) ? [{ channel: 'EMAIL' }] : [],
-      },
-      idempotency: {
-        claim: async (tenantId, key, hash): Promise<IdempotencyClaim> => {
-          const id = `${tenantId}/${key}`;
-          const existing = this.claims.get(id);
-          if (!existing) {
-            this.claims.set(id, { hash });
-            return 'claimed';
-          }
-          if (existing.hash !== hash) return 'mismatch';
-          return existing.response ? { existing: existing.response } : 'in-flight';
-        },
-      },
-    };
-  }
-
-  complete(tenantId: string, key: string, response: AcceptedResponse): void {
-    const claim = this.claims.get(`${tenantId}/${key}`);
-    if (claim) claim.response = response;
-  }
-}
+import { MissingReferencesError } from './references.js';
 
 const body = {
   recipients: ['u1', 'u2'],
@@ -102,6 +51,8 @@ describe('acceptNotification', () => {
       ],
     });
     expect(world.recipientLookups).toEqual([['u1', 'u2']]);
+    expect(world.calls).toEqual(['tenants', 'templates', 'recipients acme', 'claim']);
+    expect(outcome.claimId).toBe('claim-1');
   });
 
   it('takes the tenant from a Kafka request', async () => {
@@ -121,7 +72,7 @@ describe('acceptNotification', () => {
     const during = await acceptNotification(world.ports(), { body, source: 'REST', tenantId: 'acme' });
     expect(during).toEqual({ kind: 'in-flight', tenantId: 'acme', idempotencyKey: 'signup-1' });
 
-    world.complete('acme', 'signup-1', first.response);
+    await world.ports().idempotency.complete('acme', 'signup-1', first.claimId, first.response);
     const after = await acceptNotification(world.ports(), { body, source: 'REST', tenantId: 'acme' });
     expect(after).toEqual({ kind: 'duplicate', response: first.response });
   });
@@ -146,7 +97,7 @@ describe('acceptNotification', () => {
   it('rejects an invalid request with every field issue and touches no port', async () => {
     const world = new InMemoryWorld();
     const ports = world.ports();
-    ports.tenants = { exists: async () => Promise.reject(new Error('must not be called')) };
+    ports.tenants = { existing: async () => Promise.reject(new Error('must not be called')) };
     const outcome = await acceptNotification(ports, {
       body: { recipients: [], templateId: '' },
       source: 'REST',
@@ -187,7 +138,7 @@ describe('acceptNotification', () => {
     });
     expect(outcome.error.message).toBe('template nope; recipients x1, x2 not found');
     expect(outcome.error.details.missing).toEqual({ templateId: 'nope', userIds: ['x1', 'x2'] });
-    expect(world.claims.size).toBe(0); // a rejected request does not burn its idempotency key
+    expect(world.keys.size).toBe(0); // a rejected request does not burn its idempotency key
   });
 
   it('shortens the message for many missing recipients but lists them all', async () => {

@@ -1,10 +1,8 @@
 import { DependencyUnavailableError, ErrorCodes, NotFoundError, ValidationError } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
-import {
-  IdempotencyKeyReusedError,
-  MissingReferencesError,
-  type AcceptedResponse,
-} from '../domain/accept-notification.js';
+import { IdempotencyKeyReusedError } from '../domain/accept-notification.js';
+import type { AcceptedResponse } from '../domain/idempotency.js';
+import { MissingReferencesError } from '../domain/references.js';
 import { acceptReply, failureReply } from './accept-reply.js';
 
 const response: AcceptedResponse = {
@@ -24,7 +22,9 @@ const acceptedBody = {
 
 describe('acceptReply', () => {
   it('answers 202 with the ids in recipient order, and the same body for a duplicate', () => {
-    expect(acceptReply({ kind: 'accepted', response, notifications: [], statusEvents: [] })).toEqual({
+    expect(
+      acceptReply({ kind: 'accepted', response, notifications: [], statusEvents: [], claimId: 'c1' }),
+    ).toEqual({
       status: 202,
       body: acceptedBody,
       headers: {},

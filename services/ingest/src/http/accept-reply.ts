@@ -1,10 +1,7 @@
 import { ErrorCodes, toFailure, ValidationError } from '@notify/runtime';
-import {
-  IdempotencyKeyReusedError,
-  MissingReferencesError,
-  type AcceptedResponse,
-  type AcceptOutcome,
-} from '../domain/accept-notification.js';
+import { IdempotencyKeyReusedError, type AcceptOutcome } from '../domain/accept-notification.js';
+import type { AcceptedResponse } from '../domain/idempotency.js';
+import { MissingReferencesError } from '../domain/references.js';
 
 /** An HTTP answer: status, JSON body and headers. */
 export interface Reply {

@@ -17,7 +17,9 @@ import {
 } from '@notify/stores';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Intake, type StoredAcceptance } from '../accept/intake.js';
+import { Intake } from '../accept/intake.js';
+import { templateCatalog } from '../accept/template-catalog.js';
+import type { StoredAcceptance } from '../domain/idempotency.js';
 import { notificationId } from '../domain/notification-id.js';
 import { openTestDb, openTestRedis, silentLogger } from '../test-support.js';
 import { AuditLog } from './audit-log.js';
@@ -88,7 +90,7 @@ beforeAll(async () => {
   const intake = new Intake({
     tenants,
     recipients,
-    templates,
+    templates: templateCatalog(templates),
     idempotency: new IdempotencyRepository<StoredAcceptance>(db),
     publish: async (outputs, common) => {
       published.push({ outputs, common });

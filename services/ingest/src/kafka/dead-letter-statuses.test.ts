@@ -1,7 +1,8 @@
 import { Headers, TransientError, ErrorCodes, ValidationError } from '@notify/runtime';
 import { Topics, type NotificationRequest } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
-import { IdempotencyKeyReusedError, MissingReferencesError } from '../domain/accept-notification.js';
+import { IdempotencyKeyReusedError } from '../domain/accept-notification.js';
+import { MissingReferencesError } from '../domain/references.js';
 import { notificationId } from '../domain/notification-id.js';
 import { deadLetterStatuses } from './dead-letter-statuses.js';
 

@@ -1,6 +1,7 @@
 import { deadLetteredStatus, Headers, type NotifyError, type Output } from '@notify/runtime';
 import type { NotificationRequest } from '@notify/schemas';
-import { INGEST_STAGE, MissingReferencesError } from '../domain/accept-notification.js';
+import { INGEST_STAGE } from '../domain/acceptance.js';
+import { MissingReferencesError } from '../domain/references.js';
 import { notificationId } from '../domain/notification-id.js';
 import { parseNotificationRequest } from '../domain/request-schema.js';
 

@@ -1,8 +1,16 @@
-import { createLogger, ErrorCodes, Headers, type RecordContext } from '@notify/runtime';
+import {
+  createLogger,
+  ErrorCodes,
+  Headers,
+  type BatchHandler,
+  type Output,
+  type RecordContext,
+} from '@notify/runtime';
 import { Topics, type NotificationRequest } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
 import type { RecordAcceptance } from '../accept/intake.js';
-import { IdempotencyKeyReusedError, MissingReferencesError } from '../domain/accept-notification.js';
+import { IdempotencyKeyReusedError } from '../domain/accept-notification.js';
+import { MissingReferencesError } from '../domain/references.js';
 import { IdempotencyKeyInFlightError, requestProcessor } from './request-processor.js';
 
 const request = { tenantId: 'acme', idempotencyKey: 'k1', recipients: ['u1'] } as NotificationRequest;
@@ -23,59 +31,71 @@ function context(overrides: Partial<RecordContext> = {}): RecordContext {
   };
 }
 
-function processorAnswering(result: RecordAcceptance) {
+type Handled = Array<Output[] | Error>;
+
+/** The processor over an intake answering each record with the next of `results`; records the origins it was given. */
+function processorAnswering(...results: Array<RecordAcceptance | Error>) {
   const origins: string[] = [];
   const def = requestProcessor({
-    acceptRecord: async (_body, origin) => {
-      origins.push(origin);
-      return result;
+    acceptRecords: async (records) => {
+      origins.push(...records.map((r) => r.origin));
+      return records.map((_, i) => results[i] as RecordAcceptance | Error);
     },
   });
-  const handle = (def.handle as { record: (v: NotificationRequest, c: RecordContext) => Promise<unknown> })
-    .record;
+  const batch = (def.handle as { batch: BatchHandler<NotificationRequest> }).batch;
+  const handle = (...contexts: RecordContext[]) =>
+    batch(contexts.map((c) => ({ value: request, context: c }))) as Promise<Handled>;
   return { def, origins, handle };
 }
 
 describe('requestProcessor', () => {
   it('reads notify.requests.v1 and may write notify.accepted.v1 and notify.status.v1', () => {
-    const { def } = processorAnswering({ kind: 'duplicate', outputs: [] });
+    const { def } = processorAnswering();
     expect(def.input).toBe(Topics.requests);
     expect(def.outputs).toEqual([Topics.accepted, Topics.status]);
     expect(def.bindings?.(request)).toEqual({ tenantId: 'acme', idempotencyKey: 'k1' });
   });
 
-  it('returns the outputs of an accepted request and none for a duplicate, passing the record origin', async () => {
+  it('hands the whole slice over at once, with each record origin, and returns its outputs in order', async () => {
     const outputs = [{ topic: Topics.status, key: 'n1', value: {} as never }];
-    const accepted = processorAnswering({ kind: 'accepted', outputs });
-    expect(await accepted.handle(request, context())).toBe(outputs);
-    expect(accepted.origins).toEqual([`${Topics.requests.name}/3/15`]);
-
-    const retried = processorAnswering({ kind: 'duplicate', outputs: [] });
     const headers = {
       [Headers.SOURCE_TOPIC]: Topics.requests.name,
       [Headers.SOURCE_PARTITION]: '1',
       [Headers.SOURCE_OFFSET]: '9',
     };
-    expect(
-      await retried.handle(request, context({ topic: `${Topics.requests.name}.retry.1`, headers })),
-    ).toEqual([]);
-    expect(retried.origins).toEqual([`${Topics.requests.name}/1/9`]);
+    const { handle, origins } = processorAnswering(
+      { kind: 'accepted', outputs },
+      { kind: 'duplicate', outputs: [] },
+    );
+    const results = await handle(context(), context({ topic: `${Topics.requests.name}.retry.1`, headers }));
+    expect(results).toEqual([outputs, []]);
+    expect(origins).toEqual([`${Topics.requests.name}/3/15`, `${Topics.requests.name}/1/9`]);
   });
 
-  it('retries a key in flight elsewhere and dead-letters a rejection', async () => {
-    const inFlight = processorAnswering({ kind: 'in-flight', tenantId: 'acme', idempotencyKey: 'k1' });
-    const err = await inFlight.handle(request, context()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(IdempotencyKeyInFlightError);
-    expect((err as IdempotencyKeyInFlightError).canRetry).toBe(true);
-
+  it('fails only the records that failed: a key in flight is retried, a rejection dead-lettered', async () => {
     const reused = new IdempotencyKeyReusedError();
-    await expect(
-      processorAnswering({ kind: 'rejected', error: reused }).handle(request, context()),
-    ).rejects.toBe(reused);
+    const storeDown = new Error('mongo down');
+    const { handle } = processorAnswering(
+      { kind: 'in-flight', tenantId: 'acme', idempotencyKey: 'k1' },
+      { kind: 'rejected', error: reused },
+      storeDown,
+      { kind: 'duplicate', outputs: [] },
+    );
+    const [inFlight, rejected, failed, duplicate] = await handle(
+      context(),
+      context({ offset: '16' }),
+      context({ offset: '17' }),
+      context({ offset: '18' }),
+    );
+    expect(inFlight).toBeInstanceOf(IdempotencyKeyInFlightError);
+    expect((inFlight as IdempotencyKeyInFlightError).canRetry).toBe(true);
+    expect(rejected).toBe(reused);
+    expect(failed).toBe(storeDown);
+    expect(duplicate).toEqual([]);
   });
 
   it('reports DEAD_LETTERED statuses only for requests naming unknown recipients or templates', () => {
-    const { def } = processorAnswering({ kind: 'duplicate', outputs: [] });
+    const { def } = processorAnswering();
     const full: NotificationRequest = {
       ...request,
       templateId: 't',

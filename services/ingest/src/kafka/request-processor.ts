@@ -1,7 +1,8 @@
-import { ErrorCodes, TransientError, type ProcessorDefinition } from '@notify/runtime';
+import { ErrorCodes, TransientError, type Output, type ProcessorDefinition } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
-import type { Intake } from '../accept/intake.js';
-import { INGEST_STAGE } from '../domain/accept-notification.js';
+import type { Intake, RecordAcceptance } from '../accept/intake.js';
+import { INGEST_STAGE } from '../domain/acceptance.js';
+import type { Settled } from '../domain/accept-records.js';
 import { deadLetterStatuses } from './dead-letter-statuses.js';
 import { recordOrigin } from './record-origin.js';
 
@@ -18,15 +19,29 @@ export class IdempotencyKeyInFlightError extends TransientError {
   }
 }
 
+function handlerResult(result: Settled<RecordAcceptance>): Output[] | Error {
+  if (result instanceof Error) return result;
+  switch (result.kind) {
+    case 'accepted':
+    case 'duplicate':
+      return result.outputs;
+    case 'in-flight':
+      return new IdempotencyKeyInFlightError(result.tenantId, result.idempotencyKey);
+    case 'rejected':
+      return result.error;
+  }
+}
+
 /**
  * notify.requests.v1 → one notification per recipient on notify.accepted.v1 plus ACCEPTED events on
- * notify.status.v1, in the record's transaction. A duplicate produces nothing; a key in flight elsewhere
- * is retried (usually its owner completes it within the first tier's delay; an owner that died leaves
- * a claim that can be taken over once its lease passes, within the default tiers); an invalid request, or one naming what its tenant does not have, is dead-lettered.
+ * notify.status.v1, in the record's transaction. A slice is accepted as a whole, with one call per store.
+ * A duplicate produces nothing; a key in flight in a REST request is retried (usually that request
+ * completes it within the first tier's delay; one whose owner died can be taken over once its lease
+ * passes, within the default tiers); an invalid request, or one naming what its tenant does not have, is
+ * dead-lettered.
  */
 export function requestProcessor(
-  intake: Pick<Intake, 'acceptRecord'>,
-  concurrency = 1,
+  intake: Pick<Intake, 'acceptRecords'>,
 ): ProcessorDefinition<'notification-request'> {
   const input = Topics.requests;
   return {
@@ -34,25 +49,12 @@ export function requestProcessor(
     input,
     outputs: [Topics.accepted, Topics.status],
     bindings: (v) => ({ tenantId: v.tenantId, idempotencyKey: v.idempotencyKey }),
-    // Each request waits on store round trips of its own. Requests are independent but for their
-    // idempotency key: one key's repeats are accepted one after the other (the second finds the first
-    // done, not in flight). Outputs still go out in offset order.
-    concurrency: {
-      limit: concurrency,
-      key: (v) => (v.idempotencyKey ? `${v.tenantId}\u0000${v.idempotencyKey}` : null),
-    },
     handle: {
-      record: async (value, ctx) => {
-        const result = await intake.acceptRecord(value, recordOrigin(ctx, input.name));
-        switch (result.kind) {
-          case 'accepted':
-          case 'duplicate':
-            return result.outputs;
-          case 'in-flight':
-            throw new IdempotencyKeyInFlightError(result.tenantId, result.idempotencyKey);
-          case 'rejected':
-            throw result.error;
-        }
+      batch: async (records) => {
+        const results = await intake.acceptRecords(
+          records.map(({ value, context }) => ({ body: value, origin: recordOrigin(context, input.name) })),
+        );
+        return results.map(handlerResult);
       },
     },
     onDeadLetter: (value, failure, ctx) =>
