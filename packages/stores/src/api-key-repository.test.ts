@@ -44,6 +44,26 @@ describe('ApiKeyRepository', () => {
     expect((await repo.listForTenant('t1')).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('reuses a verified key for its cache time, checks the secret every time, and forgets a key it revokes', async () => {
+    let now = 1_000_000;
+    const repo = new ApiKeyRepository(db, { verifiedCacheMs: 10_000, now: () => now });
+    const elsewhere = new ApiKeyRepository(db);
+    const { key, doc } = await repo.create({ tenantId: 't-cache' });
+    const { id, secret } = parseApiKey(key)!;
+    expect((await repo.verify(key))?._id).toBe(doc._id);
+    expect(await repo.verify(`nk_${id}_${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+
+    await elsewhere.revoke(doc._id);
+    expect((await repo.verify(key))?._id).toBe(doc._id); // revoked on another replica: within the cache time
+    now += 10_001;
+    expect(await repo.verify(key)).toBeNull();
+
+    const second = await repo.create({ tenantId: 't-cache' });
+    expect(await repo.verify(second.key)).not.toBeNull();
+    await repo.revoke(second.doc._id);
+    expect(await repo.verify(second.key)).toBeNull(); // revoked here: at once
+  });
+
   it('keeps secret hashes unique', async () => {
     const keys = db.collection(Collections.apiKeys);
     const base = {

@@ -29,13 +29,28 @@ export function hashApiKeySecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+export interface ApiKeyRepositoryOptions {
+  now?: () => number;
+  /**
+   * How long a key's document read to verify a request is reused for the next requests with that key (the
+   * secret is checked every time). A key revoked elsewhere is refused at the latest this long after; on
+   * the replica that revokes it, at once. 0 reads the document for every request.
+   */
+  verifiedCacheMs?: number;
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
 export class ApiKeyRepository {
   private readonly collection: Collection<ApiKeyDoc>;
   private readonly now: () => number;
+  private readonly cacheMs: number;
+  private readonly cached = new Map<string, { doc: ApiKeyDoc; until: number }>();
 
-  constructor(db: Db, options: { now?: () => number } = {}) {
+  constructor(db: Db, options: ApiKeyRepositoryOptions = {}) {
     this.collection = db.collection<ApiKeyDoc>(Collections.apiKeys);
     this.now = options.now ?? Date.now;
+    this.cacheMs = options.verifiedCacheMs ?? 0;
   }
 
   /** Issues a key; only the SHA-256 of its secret is stored, so the returned key cannot be shown again. */
@@ -58,11 +73,23 @@ export class ApiKeyRepository {
   async verify(presentedKey: string): Promise<ApiKeyDoc | null> {
     const parsed = parseApiKey(presentedKey);
     if (!parsed) return null;
-    const doc = await this.collection.findOne({ _id: parsed.id });
+    const doc = await this.document(parsed.id);
     if (!doc || doc.revokedAt) return null;
     const presented = Buffer.from(hashApiKeySecret(parsed.secret), 'hex');
     const stored = Buffer.from(doc.secretHash, 'hex');
     return stored.length === presented.length && timingSafeEqual(stored, presented) ? doc : null;
+  }
+
+  private async document(id: string): Promise<ApiKeyDoc | null> {
+    const now = this.now();
+    const hit = this.cached.get(id);
+    if (hit && hit.until > now) return hit.doc;
+    const doc = await this.collection.findOne({ _id: id });
+    if (doc && this.cacheMs > 0) {
+      if (this.cached.size >= MAX_CACHED_KEYS) this.cached.clear();
+      this.cached.set(id, { doc, until: now + this.cacheMs });
+    }
+    return doc;
   }
 
   async get(id: string): Promise<ApiKeyDoc | null> {
@@ -75,6 +102,7 @@ export class ApiKeyRepository {
 
   /** Revokes the key; false when it does not exist or was already revoked. */
   async revoke(id: string): Promise<boolean> {
+    this.cached.delete(id);
     const res = await this.collection.updateOne(
       { _id: id, revokedAt: { $exists: false } },
       { $set: { revokedAt: new Date(this.now()) } },

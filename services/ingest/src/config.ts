@@ -29,6 +29,11 @@ export const ingestEnvSchema = z.object({
    * long a tenant found to exist is not looked up again.
    */
   CACHE_TTL_SECONDS: positiveInt.default(300), // 5 min
+  /**
+   * How long a verified API key's record is reused before it is read again: a key revoked through another
+   * replica stops working at the latest this long after. 0 reads it for every request.
+   */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(10_000), // 10 s
   /** How often expired documents are deleted where the server cannot build TTL indexes. */
   TTL_SWEEP_INTERVAL_MS: positiveInt.default(60_000), // 1 min
 });

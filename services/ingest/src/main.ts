@@ -71,7 +71,7 @@ await runService('ingest', async (ctx) => {
     templates,
     controls: new ControlsStore(redis),
     audit: new AuditLog(db),
-    apiKeys: new ApiKeyRepository(db),
+    apiKeys: new ApiKeyRepository(db, { verifiedCacheMs: env.API_KEY_CACHE_MS }),
     redis,
     batchConcurrency: env.BATCH_CONCURRENCY,
     logger: ctx.logger,
