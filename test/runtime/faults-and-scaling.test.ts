@@ -111,6 +111,19 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     await freshRelayDeliversAllOnce(t, 20);
   });
 
+  it('does not take a long slice of a batch handler whose records keep finishing for a stalled one', async () => {
+    const t = await relayTopics('rt.progress', 1);
+    await produceNotifications(t, 20);
+    // One slice of 20 records at 250 ms each: 5 s, well past the stall limit, with a record done every 250 ms.
+    const relay = await startRelay(t, { TEST_BATCH: 'true', TEST_RECORD_DELAY_MS: '250', SLICE_STALL_MS: '2000', TRANSACTION_MAX_RECORDS: '20' });
+    running.push(relay);
+    await relay.waitReady();
+    const out = await readTopic(t.output, 20, { idleMs: 3000, timeoutMs: 60_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), 20);
+    expect(relay.child.exitCode).toBeNull();
+    expect(fs.readFileSync(relay.logFile, 'utf8')).not.toMatch(/slice stalled/);
+  });
+
   it('restarts when a store stays unavailable, and a fresh instance processes everything once', async () => {
     const t = await relayTopics('rt.outage', 1);
     await produceNotifications(t, 20);

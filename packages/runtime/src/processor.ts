@@ -35,6 +35,12 @@ export interface RecordContext {
   maxAttempts: number;
   logger: Logger;
   now(): number;
+  /**
+   * For batch handlers: this record's work is done (its outputs may still come with the batch's). A slice
+   * whose records keep finishing is making progress, however long it takes as a whole; one where none
+   * finishes for SLICE_STALL_MS is taken for stalled.
+   */
+  progressed?(): void;
 }
 
 export interface InputRecord<T> {

@@ -384,6 +384,11 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         }
       });
     } else if (decoded.length > 0) {
+      const partitionKey = `${topic}:${partition}`;
+      for (const { rec, input } of decoded) {
+        this.watchdog.recordStarted(partitionKey, rec.message.offset);
+        input.context.progressed = () => this.watchdog.recordFinished(partitionKey, rec.message.offset);
+      }
       let results: Array<Output[] | Error>;
       try {
         results = await handle.batch(decoded.map((d) => d.input));
@@ -393,6 +398,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         results = decoded.map(() => failure);
       }
       decoded.forEach(({ rec }, i) => {
+        this.watchdog.recordFinished(partitionKey, rec.message.offset);
         const r = results[i]!;
         if (r instanceof Error) rec.failure = toFailure(r);
         else rec.outputs = r;

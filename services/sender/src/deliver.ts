@@ -80,7 +80,11 @@ async function deliverRound(records: readonly Dispatched[], deps: DeliverDeps): 
       toSend,
       (i) => recipientOf(records[i]!.value),
       deps.concurrency,
-      (i) => send(records[i]!, deps, circuit),
+      async (i) => {
+        const outcome = await send(records[i]!, deps, circuit);
+        records[i]!.context.progressed?.();
+        return outcome;
+      },
     );
     await settle(records, toSend, outcomes, deps, results);
     await circuit.flush();
