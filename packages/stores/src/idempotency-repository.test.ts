@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
 import { Collections } from './documents.js';
 import { ensureIndexes } from './indexes.js';
-import { IdempotencyClaimLostError, IdempotencyRepository, type ClaimResult } from './idempotency-repository.js';
+import {
+  IdempotencyClaimLostError,
+  IdempotencyRepository,
+  type ClaimedKey,
+  type ClaimResult,
+} from './idempotency-repository.js';
 import { openCuttingProxy, openTestDb } from './test-support.js';
 
 let db: Db;
@@ -25,7 +30,8 @@ function clock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
-const isClaimed = (r: ClaimResult<Response>) => typeof r === 'object' && 'claimed' in r;
+const isClaimed = (r: ClaimResult<Response> | ClaimedKey<Response>) =>
+  typeof r === 'object' && 'claimed' in r;
 
 /** Claims a key that must be free, returning the claim id. */
 async function claimed(repo: IdempotencyRepository<Response>, tenantId: string, key: string, hash: string) {
@@ -262,5 +268,162 @@ describe('IdempotencyRepository.recordCompleted', () => {
     }
     const repo = new IdempotencyRepository<Response>(db);
     expect(await repo.recordCompleted([entry('lost-1'), entry('lost-2')])).toEqual(['recorded', 'recorded']);
+  });
+});
+
+describe('IdempotencyRepository.claimMany, completeMany, releaseMany', () => {
+  const key = (k: string, hash = 'h') => ({ tenantId: 't7', key: k, requestHash: hash });
+  const claimIdOf = (result: unknown) => {
+    if (typeof result !== 'object' || result === null || !('claimed' in result))
+      throw new Error(`expected claimed, got ${JSON.stringify(result)}`);
+    return (result as { claimed: string }).claimed;
+  };
+
+  it('claims free keys in one insert, completes them in one update, and claim() answers them then', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    let claims: unknown[] = [];
+    expect(
+      await commandsDuring(async () => {
+        claims = await repo.claimMany([key('m1'), key('m2'), key('m3')]);
+      }),
+    ).toEqual(['insert']);
+    const ids = claims.map(claimIdOf);
+    expect(new Set(ids).size).toBe(3);
+    expect(await repo.claim('t7', 'm2', 'h')).toBe('in-flight');
+
+    let completed: boolean[] = [];
+    expect(
+      await commandsDuring(async () => {
+        completed = await repo.completeMany(
+          ['m1', 'm2', 'm3'].map((k, i) => ({
+            tenantId: 't7',
+            key: k,
+            claimId: ids[i]!,
+            response: { ids: [k] },
+          })),
+        );
+      }),
+    ).toEqual(['update']);
+    expect(completed).toEqual([true, true, true]);
+    expect(await repo.claim('t7', 'm3', 'h')).toEqual({ existing: { ids: ['m3'] } });
+    expect(await repo.claimMany([])).toEqual([]);
+    expect(await repo.completeMany([])).toEqual([]);
+  });
+
+  it('looks keys already there up in one find and says who holds them', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    await repo.complete('t7', 'h-done', await claimed(repo, 't7', 'h-done', 'h'), { ids: ['done'] });
+    await claimed(repo, 't7', 'h-busy', 'h');
+    let results: unknown[] = [];
+    const commands = await commandsDuring(async () => {
+      results = await repo.claimMany([key('h-done'), key('h-new'), key('h-busy', 'other'), key('h-new')]);
+    });
+    expect(commands).toEqual(['insert', 'find']);
+    expect(results[0]).toEqual({
+      held: { state: 'completed', requestHash: 'h', response: { ids: ['done'] } },
+    });
+    claimIdOf(results[1]);
+    expect(results[2]).toEqual({ held: { state: 'in-flight', requestHash: 'h' } });
+    // A key named twice: the second finds the first one's claim.
+    expect(results[3]).toEqual({ held: { state: 'in-flight', requestHash: 'h' } });
+  });
+
+  it('leaves expired keys and claims past their lease, whatever their request, to claim()', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, retentionMs: 10_000, now: c.now });
+    await repo.recordCompleted([
+      { tenantId: 't7', key: 'c-old', requestHash: 'h', response: { ids: ['old'] } },
+    ]);
+    await claimed(repo, 't7', 'c-stale', 'h');
+    c.advance(1_001);
+    expect(await repo.claimMany([key('c-stale'), key('c-old')])).toEqual([
+      'contested',
+      { held: { state: 'completed', requestHash: 'h', response: { ids: ['old'] } } },
+    ]);
+    expect(await repo.claimMany([key('c-stale', 'other')])).toEqual(['contested']);
+    c.advance(9_000);
+    expect(await repo.claimMany([key('c-old', 'other')])).toEqual(['contested']);
+    expect(isClaimed(await repo.claim('t7', 'c-old', 'other'))).toBe(true);
+  });
+
+  it('throws when the connection is lost during the insert, never reporting keys as claimed', async () => {
+    const proxy = await openCuttingProxy('insert');
+    const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const cut = new IdempotencyRepository<Response>(client.db(db.databaseName));
+      await expect(cut.claimMany([key('cut-1'), key('cut-2')])).rejects.toThrow();
+      expect(proxy.cuts()).toBe(1);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+    const repo = new IdempotencyRepository<Response>(db);
+    expect((await repo.claimMany([key('cut-1'), key('cut-2')])).every(isClaimed)).toBe(true);
+  });
+
+  it('throws when the connection is lost during completion, leaving the claims in flight', async () => {
+    const repo = new IdempotencyRepository<Response>(db);
+    const [claim] = await repo.claimMany([key('cut-complete')]);
+    const proxy = await openCuttingProxy('update');
+    const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    try {
+      const cut = new IdempotencyRepository<Response>(client.db(db.databaseName));
+      await expect(
+        cut.completeMany([
+          { tenantId: 't7', key: 'cut-complete', claimId: claimIdOf(claim), response: { ids: [] } },
+        ]),
+      ).rejects.toThrow();
+      expect(proxy.cuts()).toBe(1);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+    expect(await repo.claim('t7', 'cut-complete', 'h')).toBe('in-flight');
+  });
+
+  it('tells which claims were lost with one find more', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    const [kept, lost, gone] = (await repo.claimMany([key('l-kept'), key('l-lost'), key('l-gone')])).map(
+      claimIdOf,
+    );
+    c.advance(1_001);
+    expect(isClaimed(await repo.claim('t7', 'l-lost', 'h'))).toBe(true); // taken over
+    await repo.release('t7', 'l-gone', gone!);
+    let completed: boolean[] = [];
+    const commands = await commandsDuring(async () => {
+      completed = await repo.completeMany([
+        { tenantId: 't7', key: 'l-kept', claimId: kept!, response: { ids: ['kept'] } },
+        { tenantId: 't7', key: 'l-lost', claimId: lost!, response: { ids: ['late'] } },
+        { tenantId: 't7', key: 'l-gone', claimId: gone!, response: { ids: ['late'] } },
+      ]);
+    });
+    expect(commands).toEqual(['update', 'find']);
+    expect(completed).toEqual([true, false, false]);
+    expect(await repo.claim('t7', 'l-lost', 'h')).toBe('in-flight');
+    expect(await repo.claim('t7', 'l-kept', 'h')).toEqual({ existing: { ids: ['kept'] } });
+  });
+
+  it('releases in-flight claims in one delete, never a completed key or another claim of the key', async () => {
+    const c = clock();
+    const repo = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
+    const [free, done, overtaken] = (await repo.claimMany([key('r-free'), key('r-done'), key('r-over')])).map(
+      claimIdOf,
+    );
+    await repo.complete('t7', 'r-done', done!, { ids: ['done'] });
+    c.advance(1_001);
+    expect(isClaimed(await repo.claim('t7', 'r-over', 'h'))).toBe(true);
+    const commands = await commandsDuring(() =>
+      repo.releaseMany([
+        { tenantId: 't7', key: 'r-free', claimId: free! },
+        { tenantId: 't7', key: 'r-done', claimId: done! },
+        { tenantId: 't7', key: 'r-over', claimId: overtaken! },
+      ]),
+    );
+    expect(commands).toEqual(['delete']);
+    expect(isClaimed(await repo.claim('t7', 'r-free', 'h'))).toBe(true);
+    expect(await repo.claim('t7', 'r-done', 'h')).toEqual({ existing: { ids: ['done'] } });
+    expect(await repo.claim('t7', 'r-over', 'h')).toBe('in-flight');
+    await repo.releaseMany([]);
   });
 });

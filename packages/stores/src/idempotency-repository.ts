@@ -23,6 +23,32 @@ export type KeyHolder<R> =
  */
 export type RecordedKey<R> = 'recorded' | 'contested' | { held: KeyHolder<R> };
 
+/**
+ * What claimMany did with one key: `claimed` it under this claim id; found it `held` by an earlier request;
+ * or found it 'contested' (expired, claimed by an owner whose lease has passed, or gone in between), which
+ * only claim() settles.
+ */
+export type ClaimedKey<R> = { claimed: string } | 'contested' | { held: KeyHolder<R> };
+
+/** A key to claim for a request. */
+export interface KeyClaim {
+  tenantId: string;
+  key: string;
+  requestHash: string;
+}
+
+/** A claim on a key, as claim() or claimMany() granted it. */
+export interface HeldClaim {
+  tenantId: string;
+  key: string;
+  claimId: string;
+}
+
+/** A claimed request's response, to record for its key. */
+export interface ClaimCompletion<R> extends HeldClaim {
+  response: R;
+}
+
 /** A request already accepted, whose key is recorded completed at once. */
 export interface CompletedKey<R> {
   tenantId: string;
@@ -102,15 +128,7 @@ export class IdempotencyRepository<R = unknown> {
    * the key (also after its lease has passed, as long as nobody took it over). One update.
    */
   async complete(tenantId: string, key: string, claimId: string, response: R): Promise<void> {
-    const now = this.now();
-    const update = {
-      $set: {
-        state: 'completed',
-        response,
-        completedAt: new Date(now),
-        expiresAt: new Date(now + this.retentionMs),
-      },
-    } as UpdateFilter<IdempotencyDoc<R>>;
+    const update = this.completion(response, this.now());
     const res = await this.collection.updateOne({ _id: docId(tenantId, key), claimId }, update);
     if (res.matchedCount === 0) throw new IdempotencyClaimLostError(tenantId, key);
   }
@@ -118,6 +136,63 @@ export class IdempotencyRepository<R = unknown> {
   /** Gives up an in-flight claim (the request failed), so that a retry can claim the key at once. */
   async release(tenantId: string, key: string, claimId: string): Promise<void> {
     await this.collection.deleteOne({ _id: docId(tenantId, key), claimId, state: 'in-flight' });
+  }
+
+  /**
+   * Claims keys for several requests in one unordered insert; keys already present are looked up in one
+   * find. Answers per entry, in order. Entries should name distinct keys: a repeat finds the first one's
+   * claim. A key that could be taken over is left 'contested', for claim() to settle (one request at a time).
+   */
+  async claimMany(entries: readonly KeyClaim[]): Promise<ClaimedKey<R>[]> {
+    if (entries.length === 0) return [];
+    const now = this.now();
+    const docs = entries.map((e) => this.newDoc(e.tenantId, e.key, e.requestHash, now));
+    const inserted = await insertOnce(this.collection, docs);
+    const found = await this.findRefused(docs, inserted);
+    return docs.map((doc, i): ClaimedKey<R> => {
+      if (inserted[i]) return { claimed: doc.claimId };
+      const existing = found.get(doc._id);
+      if (!existing || this.takeable(existing, now)) return 'contested';
+      return { held: holderOf(existing) };
+    });
+  }
+
+  /**
+   * Completes claims like complete(), all in one unordered write. Answers per entry, in order, whether its
+   * claim still held the key (false: taken over, or expired and removed); finding out which did not takes
+   * one find more, only when some did not.
+   */
+  async completeMany(entries: readonly ClaimCompletion<R>[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const now = this.now();
+    const res = await this.collection.bulkWrite(
+      entries.map((e) => ({
+        updateOne: {
+          filter: { _id: docId(e.tenantId, e.key), claimId: e.claimId },
+          update: this.completion(e.response, now),
+        },
+      })),
+      { ordered: false },
+    );
+    if (res.matchedCount === entries.length) return entries.map(() => true);
+    const ids = entries.map((e) => docId(e.tenantId, e.key));
+    const holders = await this.collection
+      .find({ _id: { $in: ids } }, { projection: { claimId: 1 } })
+      .toArray();
+    const claimIds = new Map(holders.map((d) => [d._id, d.claimId]));
+    return entries.map((e, i) => claimIds.get(ids[i]!) === e.claimId);
+  }
+
+  /** Gives up several in-flight claims, like release(), in one delete. */
+  async releaseMany(claims: readonly HeldClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    // Claim ids are random and only ever written into the document of the key they were made for, so
+    // matching ids and claim ids as two sets deletes exactly these claims.
+    await this.collection.deleteMany({
+      _id: { $in: claims.map((c) => docId(c.tenantId, c.key)) },
+      claimId: { $in: claims.map((c) => c.claimId) },
+      state: 'in-flight',
+    });
   }
 
   /**
@@ -134,11 +209,7 @@ export class IdempotencyRepository<R = unknown> {
       return { ...doc, state: 'completed' as const, response: e.response, completedAt: doc.createdAt };
     });
     const inserted = await insertOnce(this.collection, docs);
-    const refused = docs.filter((_, i) => !inserted[i]).map((d) => d._id);
-    const found = new Map<string, IdempotencyDoc<R>>();
-    if (refused.length > 0) {
-      for (const doc of await this.collection.find({ _id: { $in: refused } }).toArray()) found.set(doc._id, doc);
-    }
+    const found = await this.findRefused(docs, inserted);
     return entries.map((entry, i): RecordedKey<R> => {
       if (inserted[i]) return 'recorded';
       const existing = found.get(docs[i]!._id);
@@ -157,6 +228,39 @@ export class IdempotencyRepository<R = unknown> {
     const completion = await this.collection.findOne({ _id: `${claim._id}\u0000completed` });
     if (!completion || completion.claimId !== claim.claimId || completion.expiresAt.getTime() <= now) return undefined;
     return completion.response as R;
+  }
+
+  /** The documents of the keys an insert refused, in one find (none when every document went in). */
+  private async findRefused(
+    docs: readonly IdempotencyDoc<R>[],
+    inserted: readonly boolean[],
+  ): Promise<Map<string, IdempotencyDoc<R>>> {
+    const refused = docs.filter((_, i) => !inserted[i]).map((d) => d._id);
+    const found = new Map<string, IdempotencyDoc<R>>();
+    if (refused.length === 0) return found;
+    for (const doc of await this.collection.find({ _id: { $in: refused } }).toArray())
+      found.set(doc._id, doc);
+    return found;
+  }
+
+  private completion(response: R, now: number): UpdateFilter<IdempotencyDoc<R>> {
+    return {
+      $set: {
+        state: 'completed',
+        response,
+        completedAt: new Date(now),
+        expiresAt: new Date(now + this.retentionMs),
+      },
+    } as UpdateFilter<IdempotencyDoc<R>>;
+  }
+
+  /**
+   * Abandoned for some request: expired, or in flight past its lease. Which request may take it over (and
+   * whether a completion recorded the earlier way answers it instead) is claim()'s to decide.
+   */
+  private takeable(doc: IdempotencyDoc<R>, now: number): boolean {
+    if (doc.expiresAt.getTime() <= now) return true;
+    return doc.state === 'in-flight' && doc.leaseUntil.getTime() <= now;
   }
 
   /**

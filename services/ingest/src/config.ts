@@ -17,8 +17,6 @@ export const ingestEnvSchema = z.object({
   IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
   /** How long an idempotency key and its first response are remembered. */
   IDEMPOTENCY_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000), // 24 h
-  /** Items of one batch request accepted at the same time. */
-  BATCH_CONCURRENCY: positiveInt.max(100).default(8),
   /**
    * REST requests with at most this many recipients record their ACCEPTED events in the timeline before
    * answering (read-your-writes); larger ones appear when the status tracker records them. 0 for never.

@@ -73,7 +73,6 @@ await runService('ingest', async (ctx) => {
     audit: new AuditLog(db),
     apiKeys: new ApiKeyRepository(db, { verifiedCacheMs: env.API_KEY_CACHE_MS }),
     redis,
-    batchConcurrency: env.BATCH_CONCURRENCY,
     logger: ctx.logger,
     registry: ctx.registry,
     bodyLimit: env.BODY_LIMIT,

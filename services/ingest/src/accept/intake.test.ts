@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DependencyUnavailableError, Headers, type HeaderMap, type Output } from '@notify/runtime';
+import {
+  createLogger,
+  DependencyUnavailableError,
+  Headers,
+  type HeaderMap,
+  type Output,
+} from '@notify/runtime';
 import { Topics, type Notification, type NotificationRequest } from '@notify/schemas';
 import {
   Collections,
@@ -11,9 +17,11 @@ import {
   TemplateRepository,
   TenantRepository,
 } from '@notify/stores';
-import type { Db } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IdempotencyKeyReusedError } from '../domain/accept-notification.js';
+import { openCuttingProxy } from '@notify/stores/testing';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IdempotencyKeyReusedError, type AcceptOutcome } from '../domain/accept-notification.js';
+import type { Settled } from '../domain/accept-records.js';
 import type { StoredAcceptance } from '../domain/idempotency.js';
 import { notificationId } from '../domain/notification-id.js';
 import { MissingReferencesError } from '../domain/references.js';
@@ -132,6 +140,17 @@ async function acceptRecord(body: NotificationRequest, origin: string): Promise<
 const rest = (body: unknown, via = intake) =>
   via.acceptRest({ body, tenantId: TENANT, traceparent: TRACEPARENT });
 
+const restBatch = (bodies: unknown[], via = intake) =>
+  via.acceptRestBatch({ bodies, tenantId: TENANT, traceparent: TRACEPARENT });
+
+const kinds = (outcomes: ReadonlyArray<Settled<AcceptOutcome>>) =>
+  outcomes.map((o) => (o instanceof Error ? o.constructor.name : o.kind));
+
+const notificationIdsOf = (outcome: Settled<AcceptOutcome> | undefined) =>
+  outcome && !(outcome instanceof Error) && (outcome.kind === 'accepted' || outcome.kind === 'duplicate')
+    ? outcome.response.notifications.map((n) => n.notificationId)
+    : [];
+
 describe('Intake, REST', () => {
   it('publishes the notifications and ACCEPTED events under the trace, records the timeline and completes the key', async () => {
     const key = randomUUID();
@@ -213,6 +232,169 @@ describe('Intake, REST', () => {
     );
     expect(await rest(restBody(key))).toEqual({ kind: 'in-flight', tenantId: TENANT, idempotencyKey: key });
     expect(published).toHaveLength(0);
+  });
+});
+
+describe('Intake, REST batch', () => {
+  it('takes three MongoDB commands for a batch of 50 once the caches are warm, and two to answer it again', async () => {
+    const warm = new Intake({ ...deps, ...cachedStores('batch') });
+    await restBatch([restBody(randomUUID())], warm);
+    published = [];
+    const bodies = Array.from({ length: 50 }, () => restBody(randomUUID()));
+
+    let outcomes: Array<Settled<AcceptOutcome>> = [];
+    const fresh = await commandsDuring(async () => {
+      outcomes = await restBatch(bodies, warm);
+    });
+    expect(fresh).toEqual([
+      `insert ${Collections.idempotency}`,
+      `insert ${Collections.notificationEvents}`,
+      `update ${Collections.idempotency}`,
+    ]);
+    expect(kinds(outcomes)).toEqual(Array(50).fill('accepted'));
+    expect(published).toHaveLength(1);
+    expect(published[0]!.common).toEqual({ [Headers.TRACEPARENT]: TRACEPARENT });
+    expect(published[0]!.outputs).toHaveLength(50 * 4);
+    const ids = notificationIdsOf(outcomes[49]);
+    expect(ids).toEqual(['u1', 'u2'].map((u) => notificationId(TENANT, bodies[49]!.idempotencyKey, u)));
+    expect((await timeline.get(TENANT, ids[0]!))?.status).toBe('ACCEPTED');
+
+    let again: Array<Settled<AcceptOutcome>> = [];
+    const repeated = await commandsDuring(async () => {
+      again = await restBatch(bodies, warm);
+    });
+    expect(repeated).toEqual([`insert ${Collections.idempotency}`, `find ${Collections.idempotency}`]);
+    expect(kinds(again)).toEqual(Array(50).fill('duplicate'));
+    expect(again.map(notificationIdsOf)).toEqual(outcomes.map(notificationIdsOf));
+    expect(published).toHaveLength(1);
+  });
+
+  it('answers every item as it would be answered alone, repeats of a key within the batch included', async () => {
+    const done = randomUUID();
+    await rest(restBody(done));
+    const busy = randomUUID();
+    await idempotency.claim(
+      TENANT,
+      busy,
+      requestHash(parseNotificationRequest(restBody(busy), { now: Date.now(), tenantId: TENANT })),
+    );
+    published = [];
+    const fresh = randomUUID();
+    const outcomes = await restBatch([
+      restBody(fresh),
+      restBody(done),
+      restBody(busy),
+      restBody(done, { category: 'other' }),
+      restBody(fresh),
+      restBody(fresh, { category: 'other' }),
+      restBody(randomUUID(), { recipients: ['u1', 'ghost'] }),
+      { recipients: [] },
+    ]);
+    expect(kinds(outcomes)).toEqual([
+      'accepted',
+      'duplicate',
+      'in-flight',
+      'rejected',
+      'duplicate',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    expect(notificationIdsOf(outcomes[4])).toEqual(notificationIdsOf(outcomes[0]));
+    const errorOf = (i: number) => (outcomes[i] as Extract<AcceptOutcome, { kind: 'rejected' }>).error;
+    expect(errorOf(3)).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(errorOf(5)).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect((errorOf(6) as MissingReferencesError).missing).toEqual({ userIds: ['ghost'] });
+    expect(published).toHaveLength(1);
+    expect(published[0]!.outputs).toHaveLength(4);
+    expect((await rest(restBody(fresh))).kind).toBe('duplicate');
+  });
+
+  it('gives every claim up in one delete when publishing fails, so that a retry is accepted', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    failPublish = true;
+    let outcomes: Array<Settled<AcceptOutcome>> = [];
+    const commands = await commandsDuring(async () => {
+      outcomes = await restBatch([restBody(a), restBody(b), restBody(a), { recipients: [] }]);
+    });
+    expect(commands).toEqual([`insert ${Collections.idempotency}`, `delete ${Collections.idempotency}`]);
+    expect(kinds(outcomes)).toEqual([
+      'DependencyUnavailableError',
+      'DependencyUnavailableError',
+      'DependencyUnavailableError',
+      'rejected',
+    ]);
+
+    failPublish = false;
+    expect(kinds(await restBatch([restBody(a), restBody(b), restBody(a)]))).toEqual([
+      'accepted',
+      'accepted',
+      'duplicate',
+    ]);
+    expect(published).toHaveLength(1);
+  });
+
+  it('records the ACCEPTED events of the requests with few recipients only, in one write', async () => {
+    const limited = new Intake({ ...deps, timelineSyncMaxRecipients: 1 });
+    const [small, large] = [randomUUID(), randomUUID()];
+    let outcomes: Array<Settled<AcceptOutcome>> = [];
+    const commands = await commandsDuring(async () => {
+      outcomes = await restBatch([restBody(small, { recipients: ['u1'] }), restBody(large)], limited);
+    });
+    expect(commands.filter((c) => c.endsWith(Collections.notificationEvents))).toEqual([
+      `insert ${Collections.notificationEvents}`,
+    ]);
+    expect((await timeline.get(TENANT, notificationIdsOf(outcomes[0])[0]!))?.status).toBe('ACCEPTED');
+    expect(await timeline.get(TENANT, notificationIdsOf(outcomes[1])[0]!)).toBeNull();
+
+    const none = await commandsDuring(() => restBatch([restBody(randomUUID())], limited));
+    expect(none).toEqual([`insert ${Collections.idempotency}`, `update ${Collections.idempotency}`]);
+  });
+
+  it('answers the items accepted and logs it when completing their keys fails after publishing', async () => {
+    const proxy = await openCuttingProxy('update');
+    const client = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
+    const logger = createLogger('ingest-test', 'silent');
+    const errors = vi.spyOn(logger, 'error');
+    const [a, b] = [randomUUID(), randomUUID()];
+    try {
+      const cut = new Intake({
+        ...deps,
+        idempotency: new IdempotencyRepository<StoredAcceptance>(client.db(db.databaseName)),
+        logger,
+      });
+      const outcomes = await restBatch([restBody(a), restBody(b), restBody(a)], cut);
+      expect(proxy.cuts()).toBe(1);
+      expect(kinds(outcomes)).toEqual(['accepted', 'accepted', 'in-flight']);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+    expect(published).toHaveLength(1);
+    expect(errors).toHaveBeenCalledWith(
+      expect.objectContaining({ tenantId: TENANT, idempotencyKeys: [a, b] }),
+      'accepted, but their idempotency keys could not be completed',
+    );
+    // Until the claims' leases pass, a repeat is told the request is in flight.
+    expect((await rest(restBody(a))).kind).toBe('in-flight');
+  });
+
+  it('takes over a claim abandoned by its owner through claim(), and completes it with the others', async () => {
+    let now = Date.now();
+    const leased = new IdempotencyRepository<StoredAcceptance>(db, { leaseMs: 1_000, now: () => now });
+    const late = new Intake({ ...deps, idempotency: leased, now: () => now });
+    const [abandoned, fresh] = [randomUUID(), randomUUID()];
+    await leased.claim(
+      TENANT,
+      abandoned,
+      requestHash(parseNotificationRequest(restBody(abandoned), { now, tenantId: TENANT })),
+    );
+    now += 1_001;
+    const outcomes = await restBatch([restBody(abandoned), restBody(fresh), restBody(abandoned)], late);
+    expect(kinds(outcomes)).toEqual(['accepted', 'accepted', 'duplicate']);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.outputs).toHaveLength(8);
+    expect((await rest(restBody(abandoned), late)).kind).toBe('duplicate');
   });
 });
 

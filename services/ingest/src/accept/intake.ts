@@ -6,6 +6,13 @@ import {
   type Output,
 } from '@notify/runtime';
 import type { NotificationStatusEvent } from '@notify/schemas';
+import {
+  claimBatch,
+  settleBatch,
+  type BatchAcceptPorts,
+  type BatchEffects,
+  type ClaimedRequest,
+} from '../domain/accept-batch.js';
 import { acceptNotification, type AcceptOutcome } from '../domain/accept-notification.js';
 import {
   acceptRecords,
@@ -55,6 +62,15 @@ export interface RestAcceptCommand {
   traceparent: string;
 }
 
+export interface RestBatchCommand {
+  /** One REST body per item. */
+  bodies: readonly unknown[];
+  /** The API key's tenant. */
+  tenantId: string;
+  /** W3C trace context for the produced records. */
+  traceparent: string;
+}
+
 export type RecordAcceptance =
   /** Outputs to produce in the record's transaction: empty for a duplicate of an earlier request. */
   | { kind: 'accepted' | 'duplicate'; outputs: Output[] }
@@ -69,7 +85,7 @@ const DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS = 10;
  * in one store, so a REST and a Kafka request with the same key are deduplicated against each other.
  */
 export class Intake {
-  private readonly ports: RecordAcceptPorts;
+  private readonly ports: RecordAcceptPorts & BatchAcceptPorts;
 
   constructor(private readonly deps: IntakeDependencies) {
     this.ports = {
@@ -102,12 +118,7 @@ export class Intake {
       await this.release(command.tenantId, idempotencyKey, outcome.claimId);
       throw new DependencyUnavailableError('kafka', { cause: err });
     }
-    if (
-      outcome.statusEvents.length <=
-      (this.deps.timelineSyncMaxRecipients ?? DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS)
-    ) {
-      await this.recordTimeline(outcome.statusEvents);
-    }
+    if (this.timelineSync(outcome.statusEvents)) await this.recordTimeline(outcome.statusEvents);
     try {
       await this.deps.idempotency.complete(
         command.tenantId,
@@ -124,6 +135,18 @@ export class Intake {
       );
     }
     return outcome;
+  }
+
+  /**
+   * Accepts the items of a REST batch together, each as acceptRest would accept it alone: their keys
+   * claimed in one write, all claimed items published in one call, their ACCEPTED events (those with few
+   * recipients) recorded in one write and their keys completed in one write; when publishing fails, their
+   * claims are given up in one write. One result per item, in order: its outcome, or the Error acceptRest
+   * would have thrown.
+   */
+  async acceptRestBatch(command: RestBatchCommand): Promise<Array<Settled<AcceptOutcome>>> {
+    const batch = await claimBatch(this.ports, { bodies: command.bodies, tenantId: command.tenantId });
+    return settleBatch(batch, await this.publishClaimed(batch.claimed, command));
   }
 
   /**
@@ -154,6 +177,69 @@ export class Intake {
           return outcome;
       }
     });
+  }
+
+  private async publishClaimed(
+    claimed: readonly ClaimedRequest[],
+    command: RestBatchCommand,
+  ): Promise<BatchEffects> {
+    if (claimed.length === 0) return { completed: [] };
+    try {
+      await this.deps.publish(
+        claimed.flatMap((c) => acceptedOutputs(c.notifications, c.statusEvents)),
+        { [Headers.TRACEPARENT]: command.traceparent },
+      );
+    } catch (err) {
+      await this.releaseMany(command.tenantId, claimed);
+      return { publishFailure: new DependencyUnavailableError('kafka', { cause: err }), completed: [] };
+    }
+    const events = claimed.filter((c) => this.timelineSync(c.statusEvents)).flatMap((c) => c.statusEvents);
+    if (events.length > 0) await this.recordTimeline(events);
+    return { completed: await this.completeMany(command.tenantId, claimed) };
+  }
+
+  /** Whether a request's ACCEPTED events are recorded before answering (see timelineSyncMaxRecipients). */
+  private timelineSync(events: readonly NotificationStatusEvent[]): boolean {
+    return events.length <= (this.deps.timelineSyncMaxRecipients ?? DEFAULT_TIMELINE_SYNC_MAX_RECIPIENTS);
+  }
+
+  /**
+   * Completes the keys of published requests; per request, whether its key is completed. A key left
+   * uncompleted is answered like acceptRest's: the request is accepted all the same.
+   */
+  private async completeMany(tenantId: string, claimed: readonly ClaimedRequest[]): Promise<boolean[]> {
+    const keys = claimed.map((c) => c.response.idempotencyKey);
+    let completed: boolean[];
+    try {
+      completed = await this.deps.idempotency.completeMany(
+        claimed.map((c, i) => ({ tenantId, key: keys[i]!, claimId: c.claimId, response: c.response })),
+      );
+    } catch (err) {
+      this.deps.logger.error(
+        { err, tenantId, idempotencyKeys: keys },
+        'accepted, but their idempotency keys could not be completed',
+      );
+      return claimed.map(() => false);
+    }
+    const lost = keys.filter((_, i) => !completed[i]);
+    if (lost.length > 0) {
+      this.deps.logger.error(
+        { tenantId, idempotencyKeys: lost },
+        'accepted, but their claims on their idempotency keys were lost before completing them',
+      );
+    }
+    return completed;
+  }
+
+  private async releaseMany(tenantId: string, claimed: readonly ClaimedRequest[]): Promise<void> {
+    try {
+      await this.deps.idempotency.releaseMany(
+        claimed.map((c) => ({ tenantId, key: c.response.idempotencyKey, claimId: c.claimId })),
+      );
+    } catch (err) {
+      // The claims' leases pass on their own.
+      this.deps.logger.warn({ err, tenantId }, 'could not release idempotency claims');
+    }
   }
 
   private async release(tenantId: string, idempotencyKey: string, claimId: string): Promise<void> {

@@ -30,6 +30,25 @@ export interface CompletedKey {
   response: StoredAcceptance;
 }
 
+/** What claimMany did with one key; 'contested' keys are settled through claim(). */
+export type ClaimedKey = { claimed: string } | 'contested' | { held: KeyHolder };
+
+export interface KeyClaim {
+  tenantId: string;
+  key: string;
+  requestHash: string;
+}
+
+export interface HeldClaim {
+  tenantId: string;
+  key: string;
+  claimId: string;
+}
+
+export interface ClaimCompletion extends HeldClaim {
+  response: StoredAcceptance;
+}
+
 /** A request claims its key, is published, then completes the key (or releases it when publishing fails). */
 export interface IdempotencyClaims {
   claim(tenantId: string, key: string, requestHash: string): Promise<IdempotencyClaim>;
@@ -37,7 +56,16 @@ export interface IdempotencyClaims {
   release(tenantId: string, key: string, claimId: string): Promise<void>;
 }
 
-export interface IdempotencyLedger extends IdempotencyClaims {
+/** The same steps for several requests at once, one call each; answers per entry, in order. */
+export interface BatchIdempotencyClaims {
+  /** Entries name distinct keys. */
+  claimMany(entries: readonly KeyClaim[]): Promise<ClaimedKey[]>;
+  /** Per entry, whether its claim still held the key and is now completed. */
+  completeMany(entries: readonly ClaimCompletion[]): Promise<boolean[]>;
+  releaseMany(claims: readonly HeldClaim[]): Promise<void>;
+}
+
+export interface IdempotencyLedger extends IdempotencyClaims, BatchIdempotencyClaims {
   /**
    * Records accepted requests' keys as completed, all in one call; answers per entry, in order. For requests
    * whose outputs are produced atomically with their input (a Kafka transaction), so no claim is needed.

@@ -1,5 +1,11 @@
 import type { RecordAcceptPorts } from './accept-records.js';
-import type { IdempotencyClaim, KeyHolder, RecordedKey, StoredAcceptance } from './idempotency.js';
+import type {
+  ClaimedKey,
+  IdempotencyClaim,
+  KeyHolder,
+  RecordedKey,
+  StoredAcceptance,
+} from './idempotency.js';
 
 export const NOW = 1_900_000_000_000;
 
@@ -14,9 +20,9 @@ export class InMemoryWorld {
   recipients = new Map([['acme', new Set(['u1', 'u2', 'u3'])]]);
   templates = new Map([['acme', new Set(['welcome'])]]);
   keys = new Map<string, KeyDoc>();
-  /** Keys recordCompleted reports contested (expired, or abandoned by their owner): claim() takes them. */
+  /** Keys recordCompleted and claimMany report contested (expired, or abandoned by their owner): claim() takes them. */
   contested = new Set<string>();
-  /** complete() fails with this, when set. */
+  /** complete() and completeMany() fail with this, when set. */
   completeFailure: Error | undefined;
   calls: string[] = [];
   recipientLookups: string[][] = [];
@@ -70,6 +76,38 @@ export class InMemoryWorld {
           this.calls.push('release');
           const doc = this.keys.get(keyId(tenantId, key));
           if (doc?.claimId === claimId && doc.state === 'in-flight') this.keys.delete(keyId(tenantId, key));
+        },
+        claimMany: async (entries) => {
+          this.calls.push('claimMany');
+          return entries.map(({ tenantId, key, requestHash }): ClaimedKey => {
+            const id = keyId(tenantId, key);
+            if (this.contested.has(id)) return 'contested';
+            const existing = this.keys.get(id);
+            if (existing) {
+              const { claimId: _, ...held } = existing;
+              return { held };
+            }
+            const claimId = `claim-${++this.claims}`;
+            this.keys.set(id, { state: 'in-flight', requestHash, claimId });
+            return { claimed: claimId };
+          });
+        },
+        completeMany: async (entries) => {
+          this.calls.push('completeMany');
+          if (this.completeFailure) throw this.completeFailure;
+          return entries.map(({ tenantId, key, claimId, response }) => {
+            const doc = this.keys.get(keyId(tenantId, key));
+            if (doc?.claimId !== claimId) return false;
+            this.keys.set(keyId(tenantId, key), { ...doc, state: 'completed', response });
+            return true;
+          });
+        },
+        releaseMany: async (claims) => {
+          this.calls.push('releaseMany');
+          for (const { tenantId, key, claimId } of claims) {
+            const doc = this.keys.get(keyId(tenantId, key));
+            if (doc?.claimId === claimId && doc.state === 'in-flight') this.keys.delete(keyId(tenantId, key));
+          }
         },
         recordCompleted: async (entries) => {
           this.calls.push('recordCompleted');

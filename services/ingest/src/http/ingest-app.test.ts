@@ -33,6 +33,7 @@ const TENANT = `acme-${randomUUID().slice(0, 8)}`;
 const OTHER_TENANT = `globex-${randomUUID().slice(0, 8)}`;
 
 let db: Db;
+let commandsDuring: (run: () => Promise<unknown>) => Promise<string[]>;
 let closeDb: () => Promise<void>;
 const testRedis = openTestRedis('app');
 let closeServer: () => Promise<void>;
@@ -59,7 +60,7 @@ class MemoryControls {
 }
 
 beforeAll(async () => {
-  ({ db, close: closeDb } = await openTestDb('app'));
+  ({ db, commandsDuring, close: closeDb } = await openTestDb('app'));
   const tenants = new TenantRepository(db);
   const apiKeys = new ApiKeyRepository(db);
   for (const tenantId of [TENANT, OTHER_TENANT])
@@ -108,7 +109,6 @@ beforeAll(async () => {
     audit: new AuditLog(db),
     apiKeys,
     redis,
-    batchConcurrency: 4,
     logger: silentLogger,
     registry: createMetricsRegistry('ingest-test'),
     bodyLimit: '256kb',
@@ -389,6 +389,85 @@ describe('notifications', () => {
     expect(tooMany.body?.error.fields).toEqual([
       { path: 'requests', message: 'must hold at most 100 requests' },
     ]);
+  });
+
+  it('answers each batch item as it would be answered alone, in as many MongoDB commands for 7 items as for 50', async () => {
+    const done = randomUUID();
+    await call('POST', '/v1/notifications', request(), { 'idempotency-key': done });
+    const busy = randomUUID();
+    const { requestHash } = await import('../domain/request-hash.js');
+    const { parseNotificationRequest } = await import('../domain/request-schema.js');
+    await new IdempotencyRepository(db).claim(
+      TENANT,
+      busy,
+      requestHash(
+        parseNotificationRequest(
+          { ...request(), idempotencyKey: busy },
+          { now: Date.now(), tenantId: TENANT },
+        ),
+      ),
+    );
+    published = [];
+    const mixed = (fresh: string[]) => [
+      ...fresh.map((k) => request({ idempotencyKey: k })),
+      request({ idempotencyKey: done }),
+      request({ idempotencyKey: busy }),
+      request({ idempotencyKey: done, category: 'other' }),
+      request({ idempotencyKey: fresh[0] }),
+      request({ idempotencyKey: fresh[0], category: 'other' }),
+      request({ recipients: ['ghost'] }),
+      { recipients: [] },
+    ];
+    const send = async (fresh: string[]) => {
+      let res: Awaited<ReturnType<typeof call>> | undefined;
+      const commands = await commandsDuring(async () => {
+        res = await call('POST', '/v1/notifications/batch', { requests: mixed(fresh) });
+      });
+      return { res: res!, commands };
+    };
+
+    const small = await send([randomUUID()]);
+    const fresh = Array.from({ length: 43 }, () => randomUUID());
+    const large = await send(fresh);
+    expect(large.res.status).toBe(200);
+    const results = large.res.body?.results as Array<Record<string, Loose>>;
+    expect(results).toHaveLength(50);
+    expect(results.slice(43).map((r) => [r.index, r.status, r.error?.code])).toEqual([
+      [43, 202, undefined],
+      [44, 409, 'IDEMPOTENCY_KEY_IN_FLIGHT'],
+      [45, 422, 'IDEMPOTENCY_KEY_REUSED'],
+      [46, 202, undefined],
+      [47, 422, 'IDEMPOTENCY_KEY_REUSED'],
+      [48, 404, 'NOT_FOUND'],
+      [49, 400, 'VALIDATION'],
+    ]);
+    expect(results.slice(0, 43).every((r) => r.status === 202)).toBe(true);
+    expect(results[43]!.notificationIds).toEqual(
+      ['alice', 'bob'].map((u) => notificationId(TENANT, done, u)),
+    );
+    expect(results[46]).toEqual({ ...results[0], index: 46 });
+    expect(results[47]!.error.fields).toEqual([
+      { path: 'idempotencyKey', message: 'was already used for a different request' },
+    ]);
+    expect(results[48]!.error.missing).toEqual({ userIds: ['ghost'] });
+    expect(results[49]!.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'recipients',
+      'templateId',
+      'category',
+    ]);
+    expect(published).toHaveLength(2);
+
+    const stores = (commands: string[]) =>
+      commands.filter(
+        (c) => c.endsWith(Collections.idempotency) || c.endsWith(Collections.notificationEvents),
+      );
+    expect(stores(large.commands)).toEqual([
+      `insert ${Collections.idempotency}`,
+      `find ${Collections.idempotency}`,
+      `insert ${Collections.notificationEvents}`,
+      `update ${Collections.idempotency}`,
+    ]);
+    expect(large.commands).toEqual(small.commands);
   });
 
   it('shows the status and timeline of its own tenant only', async () => {

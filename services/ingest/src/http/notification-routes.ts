@@ -1,9 +1,11 @@
 import { caller } from '@notify/http';
-import { childTraceparent, Headers, mapByKey, NotFoundError, parseTraceparent, type Logger } from '@notify/runtime';
+import { childTraceparent, Headers, NotFoundError, parseTraceparent, type Logger } from '@notify/runtime';
 import type { NotificationDoc } from '@notify/stores';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Intake } from '../accept/intake.js';
+import type { AcceptOutcome } from '../domain/accept-notification.js';
+import type { Settled } from '../domain/accept-records.js';
 import { acceptReply, failureReply, type Reply } from './accept-reply.js';
 import { parseInput } from './parse-input.js';
 import { identifierSchema } from './schemas/identifiers.js';
@@ -11,10 +13,8 @@ import { identifierSchema } from './schemas/identifiers.js';
 export const MAX_BATCH_REQUESTS = 100;
 
 export interface NotificationRoutesDependencies {
-  intake: Pick<Intake, 'acceptRest'>;
+  intake: Pick<Intake, 'acceptRest' | 'acceptRestBatch'>;
   notifications: { get(tenantId: string, notificationId: string): Promise<NotificationDoc | null> };
-  /** Items of one batch accepted at the same time. */
-  batchConcurrency: number;
   logger: Logger;
 }
 
@@ -31,28 +31,6 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 /** The Idempotency-Key header, when sent, is the request's key (over one in the body). */
 export function withIdempotencyKeyHeader(body: unknown, header: string | undefined): unknown {
   return header !== undefined && isPlainObject(body) ? { ...body, idempotencyKey: header } : body;
-}
-
-/**
- * Items that repeat an earlier item's idempotency key are accepted after the others, one by one, so a
- * repeat within one batch is answered as a duplicate (or a reused key) rather than found in flight.
- */
-export function batchWaves(items: readonly unknown[]): [number[], number[]] {
-  const seen = new Set<string>();
-  const first: number[] = [];
-  const repeats: number[] = [];
-  items.forEach((item, index) => {
-    const key =
-      isPlainObject(item) && typeof item.idempotencyKey === 'string' && item.idempotencyKey !== ''
-        ? item.idempotencyKey
-        : undefined;
-    if (key !== undefined && seen.has(key)) repeats.push(index);
-    else {
-      if (key !== undefined) seen.add(key);
-      first.push(index);
-    }
-  });
-  return [first, repeats];
 }
 
 function send(res: Response, reply: Reply): void {
@@ -88,50 +66,52 @@ function timelineBody(doc: NotificationDoc) {
 export function notificationRoutes(deps: NotificationRoutesDependencies): Router {
   const router = Router();
 
-  const acceptOne = async (body: unknown, tenantId: string, traceparent: string): Promise<Reply> => {
-    const outcome = await deps.intake.acceptRest({ body, tenantId, traceparent });
-    if (outcome.kind === 'accepted') {
-      deps.logger.info(
-        {
-          tenantId,
-          idempotencyKey: outcome.response.idempotencyKey,
-          notifications: outcome.notifications.length,
-          traceId: parseTraceparent(traceparent)?.traceId,
-        },
-        'request accepted',
-      );
-    }
-    return acceptReply(outcome);
+  const logAccepted = (outcome: AcceptOutcome, tenantId: string, traceparent: string) => {
+    if (outcome.kind !== 'accepted') return;
+    deps.logger.info(
+      {
+        tenantId,
+        idempotencyKey: outcome.response.idempotencyKey,
+        notifications: outcome.notifications.length,
+        traceId: parseTraceparent(traceparent)?.traceId,
+      },
+      'request accepted',
+    );
+  };
+
+  /** Items that failed with the same error (a broker or store outage fails many at once) are logged once. */
+  const logFailures = (outcomes: ReadonlyArray<Settled<AcceptOutcome>>, tenantId: string) => {
+    const failed = new Map<Error, number[]>();
+    outcomes.forEach((outcome, index) => {
+      if (outcome instanceof Error && failureReply(outcome).status >= 500)
+        failed.set(outcome, [...(failed.get(outcome) ?? []), index]);
+    });
+    for (const [err, indexes] of failed) deps.logger.error({ err, tenantId, indexes }, 'batch items failed');
   };
 
   router.post('/notifications', async (req, res) => {
     const { tenantId } = caller(res);
     const body = withIdempotencyKeyHeader(req.body, req.header('idempotency-key'));
-    send(res, await acceptOne(body, tenantId, traceparentOf(req)));
+    const traceparent = traceparentOf(req);
+    const outcome = await deps.intake.acceptRest({ body, tenantId, traceparent });
+    logAccepted(outcome, tenantId, traceparent);
+    send(res, acceptReply(outcome));
   });
 
   router.post('/notifications/batch', async (req, res) => {
     const { tenantId } = caller(res);
     const { requests } = parseInput(batchBodySchema, req.body);
     const traceparent = traceparentOf(req);
-    const results = new Array<Record<string, unknown>>(requests.length);
-    const acceptItem = async (index: number) => {
-      let reply: Reply;
-      try {
-        reply = await acceptOne(requests[index], tenantId, traceparent);
-      } catch (err) {
-        reply = failureReply(err);
-        if (reply.status >= 500) deps.logger.error({ err, tenantId, index }, 'batch item failed');
-      }
+    const outcomes = await deps.intake.acceptRestBatch({ bodies: requests, tenantId, traceparent });
+    logFailures(outcomes, tenantId);
+    const results = outcomes.map((outcome, index) => {
+      if (!(outcome instanceof Error)) logAccepted(outcome, tenantId, traceparent);
+      const reply = outcome instanceof Error ? failureReply(outcome) : acceptReply(outcome);
       const { status: _accepted, ...accepted } = reply.body;
-      results[index] =
-        reply.status === 202
-          ? { index, status: reply.status, ...accepted }
-          : { index, status: reply.status, ...reply.body };
-    };
-    const [first, repeats] = batchWaves(requests);
-    await mapByKey(first, () => null, deps.batchConcurrency, acceptItem);
-    for (const index of repeats) await acceptItem(index);
+      return reply.status === 202
+        ? { index, status: reply.status, ...accepted }
+        : { index, status: reply.status, ...reply.body };
+    });
     res.status(200).json({ results });
   });
 

@@ -34,7 +34,6 @@ describe('OpenAPI document', () => {
         notificationRoutes({
           intake: unused,
           notifications: unused,
-          batchConcurrency: 1,
           logger: silentLogger,
         }),
       ),
