@@ -381,7 +381,7 @@ const SERVERS = {
       fs.mkdirSync(data, { recursive: true });
       startDetached('mongo', 'java', [
         '-Xms64m',
-        '-Xmx768m',
+        '-Xmx1g',
         '-XX:+UseSerialGC',
         '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
         '-cp',

@@ -1,17 +1,24 @@
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import org.h2.mvstore.MVStore;
 
 /**
  * The local stack's MongoDB-wire server: mongo-java-server with its H2 (MVStore) backend, data in one file.
- * Usage: MongoWireServer <data file> <port>. SIGTERM closes the store cleanly, so a restart keeps the data.
+ * Usage: MongoWireServer <data file> <port> [cache MiB]. SIGTERM closes the store cleanly, so a restart
+ * keeps the data.
  */
 public final class MongoWireServer {
+  // MVStore's default page cache (16 MiB) is soon outgrown: every lookup then reads and decodes pages again.
+  private static final int DEFAULT_CACHE_MIB = 256;
+
   public static void main(String[] args) {
-    if (args.length != 2) {
-      System.err.println("usage: MongoWireServer <data file> <port>");
+    if (args.length < 2) {
+      System.err.println("usage: MongoWireServer <data file> <port> [cache MiB]");
       System.exit(2);
     }
-    MongoServer server = new MongoServer(new H2Backend(args[0]));
+    int cacheMib = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_CACHE_MIB;
+    MVStore store = new MVStore.Builder().fileName(args[0]).cacheSize(cacheMib).open();
+    MongoServer server = new MongoServer(new H2Backend(store));
     server.bind("127.0.0.1", Integer.parseInt(args[1]));
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
     System.out.println("mongo-wire server ready on 127.0.0.1:" + args[1]);
