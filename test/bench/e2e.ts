@@ -416,6 +416,7 @@ console.log(
 console.log(
   'p50..p99: request → provider accepted (REST: client send time; Kafka: x-notify-requested-at), including the provider latency;',
 );
+console.log('call p50/p99: one REST batch call (or one Kafka produce of a chunk of requests), from sending it to its answer;');
 console.log(
   'rec/s: notify_records_processed_total per second; cpu: cores used; busy: seconds in fetched batches per second;',
 );
