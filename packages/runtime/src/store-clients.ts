@@ -1,16 +1,20 @@
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
+import { retryStep } from './retry-step.js';
 import type { ServiceContext } from './service.js';
 
 /**
- * MongoDB for a service: connected, pinged by /readyz, its commands counted, closed on shutdown. The driver reconnects by
- * itself; operations during an outage fail and are classified as an unavailable dependency.
+ * MongoDB for a service: connected (waiting for a server that does not answer at once), pinged by /readyz,
+ * its commands counted, closed on shutdown. The driver reconnects by itself; operations during an outage
+ * fail and are classified as an unavailable dependency.
  */
 export async function connectMongo(ctx: ServiceContext, uri: string): Promise<{ client: MongoClient; db: Db }> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, appName: ctx.name, monitorCommands: true });
   const commands = ctx.metrics.mongoCommands;
   client.on('commandStarted', (e) => commands.inc({ service: ctx.name, command: e.commandName }));
-  await client.connect();
+  // A server that is restarting, or too busy to answer a new connection at once, is waited for: the
+  // service starts when it answers, rather than exiting for the orchestrator to try again.
+  await retryStep('connect to MongoDB', () => client.connect(), ctx.logger);
   const db = client.db();
   ctx.addReadinessCheck('mongodb', async () => {
     await db.command({ ping: 1 });

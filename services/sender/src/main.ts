@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { providerConfig, senderEnvSchema } from './config.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { InAppAdapter } from './inapp/inapp-adapter.js';
-import { createProviderAdapter, type ProviderAdapter } from './providers/index.js';
+import { loadProviderAdapter } from './providers/load-adapter.js';
+import type { ProviderAdapter } from './providers/provider-adapter.js';
 import { createSenderMetrics } from './sender-metrics.js';
 import { senderProcessor } from './sender-processor.js';
 
@@ -16,7 +17,7 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   await ensureIndexes(db);
   const redis = connectRedis(ctx, env.REDIS_URL);
-  const adapter: ProviderAdapter = built.provider === 'inapp' ? new InAppAdapter(db, redis) : createProviderAdapter(built.provider, built.config as never);
+  const adapter: ProviderAdapter = built.provider === 'inapp' ? new InAppAdapter(db, redis) : await loadProviderAdapter(built.provider, built.config as never);
   ctx.onShutdown(() => adapter.close());
 
   const breaker = new CircuitBreaker(redis, {
