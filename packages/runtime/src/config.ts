@@ -77,8 +77,8 @@ export const runtimeEnvSchema = z.object({
    * move on; whatever it still tries to commit for them is fenced.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000), // 30 s
-  /** Partitions processed concurrently per processor (one transactional producer each). */
-  PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Partitions processed concurrently per processor (each input partition commits through its own producer). */
+  PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(12), // a topic's default partition count
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */
   CLOCK_OFFSET_REDIS_URL: z.string().optional(),
   /** How often consumer lag is measured. */
