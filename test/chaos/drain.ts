@@ -3,7 +3,7 @@
 // Once every planned notification is finished a short quiet suffices (a late copy would still sit in a
 // topic); while some are not, a long quiet with nothing in flight means nothing more is coming (and the
 // verifier names them). Then, bounded separately, it waits for the status tracker to record the run's
-// status events in MongoDB (it is the slowest consumer on a FerretDB stack).
+// status events in MongoDB (it is the slowest consumer of the local stack).
 import { Topics } from '@notify/schemas';
 import type { PendingRecords } from './lag-probe.js';
 

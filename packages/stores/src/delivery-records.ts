@@ -19,7 +19,7 @@ function providerMessageKey(provider: string, providerMessageId: string): string
 /**
  * The durable half of the delivery ledger: one document per (notification, channel) that went out, and
  * one per provider message id for provider callbacks. Every lookup is by _id: a MongoDB-wire server may
- * not use secondary indexes (FerretDB 1.x scans the collection for any other filter, hundreds of
+ * not use secondary indexes (mongo-java-server scans the collection for any other filter, tens of
  * milliseconds at tens of thousands of documents).
  */
 export class DeliveryRecords {

@@ -14,7 +14,7 @@ await runService('inapp-gateway', async (ctx) => {
   const metrics = createGatewayMetrics(ctx.registry);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const indexes = await ensureIndexes(db);
-  // Where the server cannot expire the inbox by itself (FerretDB), the gateways do.
+  // Where the server does not expire the inbox by itself (see serverProfile), the gateways do.
   const inboxTtl = indexes.ttlFallbacks.filter((f) => f.spec.collection === Collections.inbox).map((f) => f.spec);
   const sweeper = new TtlSweeper(db, inboxTtl, { onError: (err) => ctx.logger.warn({ err }, 'inbox expiry sweep failed') }).start();
   ctx.onShutdown(() => sweeper.stop());
