@@ -244,6 +244,9 @@ describe('pipeline end to end', () => {
       const first = await notify({ recipients: ['failover'], channels: ['EMAIL'] });
       const t = await waitForEvent(first[0]!, { status: 'SENT', provider: 'smtp' }, 90_000);
       expect(t.timeline.some((e: Loose) => e.status === 'ROUTED' && e.provider === 'smtp' && e.attributes?.failoverFrom === 'sendgrid')).toBe(true);
+      // While it is open (CIRCUIT_OPEN_MS), the gauge, refreshed every CONTROLS_REFRESH_MS, says so.
+      const sendgrid = pipeline.processes.get('sender-sendgrid')!;
+      await waitFor(async () => /notify_provider_circuit_state\{[^}]*provider="sendgrid"[^}]*\} 2/.test(await sendgrid.metrics()), 10_000, 'the open circuit on /metrics');
       // Later ones fail over too, or are routed around the open circuit by the router.
       const ids = [first, ...(await Promise.all([2, 3, 4].map(() => notify({ recipients: ['failover'], channels: ['EMAIL'] }))))];
       for (const [id] of ids.slice(1)) {
@@ -256,9 +259,6 @@ describe('pipeline end to end', () => {
       const outbox = pipeline.emulators.smtp.received.filter((m) => m.to.some((to) => to.includes('failover@example.com')));
       expect(outbox).toHaveLength(4);
       expect(outbox[0]!.subject).toBe('Welcome, Ada');
-      // The gauge is refreshed every CONTROLS_REFRESH_MS.
-      const sendgrid = pipeline.processes.get('sender-sendgrid')!;
-      await waitFor(async () => /notify_provider_circuit_state\{[^}]*provider="sendgrid"[^}]*\} 2/.test(await sendgrid.metrics()), 10_000, 'the open circuit on /metrics');
     } finally {
       pipeline.emulators.sendgrid.control.reset();
       await new CircuitBreaker(redis).reset('sendgrid');
