@@ -165,7 +165,9 @@ describe('ScheduledStore.claimDue', () => {
       const drain = async (store: ScheduledStore, owner: string) => {
         const got: string[] = [];
         for (let empty = 0; empty < 3;) {
-          const batch = await store.claimDue(at(10_000), owner, 60_000, 25);
+          // Small batches: many rounds each, so the two claimers really interleave on a server that runs
+          // one collection's operations one at a time.
+          const batch = await store.claimDue(at(10_000), owner, 60_000, 5);
           if (batch.length === 0) empty++;
           got.push(...batch.map((d) => d._id));
         }
