@@ -238,6 +238,8 @@ describe('pipeline end to end', () => {
 
   it('opens the circuit when SendGrid keeps failing and fails over to SMTP', async () => {
     await recipient('failover', { email: 'failover@example.com' });
+    // A fresh window: the earlier tests' successful SendGrid calls would otherwise keep the failure ratio low.
+    await new CircuitBreaker(redis).reset('sendgrid');
     pipeline.emulators.sendgrid.control.setFailureRate({ rate5xx: 1, rate429: 0 });
     try {
       // The first one is retried until the circuit opens, then fails over to SMTP.

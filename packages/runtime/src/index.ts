@@ -9,6 +9,7 @@ export { AvroSerde } from './avro-serde.js';
 export { output, type Output, type RecordContext, type InputRecord, type RecordHandler, type BatchHandler, type ProcessorDefinition } from './processor.js';
 export { StreamProcessor, type StreamProcessorOptions } from './stream-processor.js';
 export { OutputPublisher } from './output-publisher.js';
+export { WriteCoalescer } from './write-coalescer.js';
 export { ensureTopics, topicConfigs } from './topic-admin.js';
 export { retryStep, type RetryStepOptions } from './retry-step.js';
 export { nextRetryStep, type RetryStep } from './retry-policy.js';

@@ -3,12 +3,7 @@ import type { AvroSerde } from './avro-serde.js';
 import { Headers, type HeaderMap } from './headers.js';
 import type { Output } from './processor.js';
 import { childTraceparent } from './trace-context.js';
-
-interface PendingPublish {
-  messages: Array<[string, Message]>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
+import { WriteCoalescer } from './write-coalescer.js';
 
 /**
  * Produces typed outputs outside a consume loop (REST ingest, the scheduler): Avro-encoded, idempotent
@@ -17,13 +12,14 @@ interface PendingPublish {
  * one each; every caller learns the outcome of the request that carried its records.
  */
 export class OutputPublisher {
-  private queue: PendingPublish[] = [];
-  private sending = false;
+  private readonly sends: WriteCoalescer<[string, Message]>;
 
   constructor(
     private readonly producer: Producer,
     private readonly serde: AvroSerde,
-  ) {}
+  ) {
+    this.sends = new WriteCoalescer((messages) => this.send(messages));
+  }
 
   publish(outputs: Output[], common: HeaderMap = {}): Promise<void> {
     if (outputs.length === 0) return Promise.resolve();
@@ -36,34 +32,16 @@ export class OutputPublisher {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject });
-      this.flush();
-    });
+    return this.sends.submit(messages);
   }
 
-  private flush(): void {
-    if (this.sending || this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.sending = true;
+  private async send(messages: Array<[string, Message]>): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const { messages } of batch) {
-      for (const [topic, message] of messages) {
-        const list = byTopic.get(topic);
-        if (list) list.push(message);
-        else byTopic.set(topic, [message]);
-      }
+    for (const [topic, message] of messages) {
+      const list = byTopic.get(topic);
+      if (list) list.push(message);
+      else byTopic.set(topic, [message]);
     }
-    this.producer
-      .sendBatch({ acks: -1, topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })) })
-      .then(
-        () => batch.forEach((p) => p.resolve()),
-        (err: unknown) => batch.forEach((p) => p.reject(err)),
-      )
-      .finally(() => {
-        this.sending = false;
-        this.flush();
-      });
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })) });
   }
 }

@@ -15,7 +15,10 @@ export const senderEnvSchema = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** How long an in-flight claim blocks other replicas from the same delivery. */
   CLAIM_TTL_MS: z.coerce.number().int().positive().default(60_000), // one minute
+  /** Failed provider calls within a window, at the least, before the circuit opens... */
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** ...and the share of the window's calls they must be (0..1]. */
+  CIRCUIT_FAILURE_RATIO: z.coerce.number().gt(0).max(1).default(0.5),
   CIRCUIT_WINDOW_MS: z.coerce.number().int().positive().default(30_000), // 30 s
   CIRCUIT_OPEN_MS: z.coerce.number().int().positive().default(15_000), // 15 s
   CONTROLS_REFRESH_MS: z.coerce.number().int().positive().default(2_000), // 2 s

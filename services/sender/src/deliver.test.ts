@@ -68,7 +68,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   sg.control.reset();
   sg.clearReceived();
-  await redis.del('notify:circuit:sendgrid:failures', 'notify:circuit:sendgrid:open');
+  await new CircuitBreaker(redis).reset('sendgrid');
   deps = {
     adapter: new SendGridAdapter({ apiKey: DEFAULT_SENDGRID_API_KEY, baseUrl: sg.url, from: { email: 'noreply@example.com' } }),
     ledger: new DeliveryLedger(redis, db, `owner-${Math.random()}`, 30_000),
@@ -106,6 +106,9 @@ describe('deliverSlice, one dispatch at a time (real Redis, MongoDB and SendGrid
     const real = deps.ledger;
     let failures = 2;
     const flakyLedger = Object.assign(Object.create(real) as DeliveryLedger, {
+      markSent: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
+      },
       recordSent: async (doc: Parameters<DeliveryLedger['recordSent']>[0]) => {
         if (failures-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:27017');
         return real.recordSent(doc);
@@ -130,9 +133,11 @@ describe('deliverSlice, one dispatch at a time (real Redis, MongoDB and SendGrid
     try {
       const storeDown = new DeliveryLedger(redis, cut.db(db.databaseName), `owner-${Math.random()}`, 50);
       const quickRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 };
-      const failed = await deliver(d, ctx(), { ...deps, ledger: storeDown, ledgerWriteRetry: quickRetry }).catch((err: unknown) => err);
-      expect(toFailure(failed).code).toBe(ErrorCodes.DEPENDENCY_UNAVAILABLE);
-      await new Promise((r) => setTimeout(r, 100)); // the 50 ms claim has expired
+      // The provider has it: SENT, though no durable record could be written.
+      const unrecorded = await deliver(d, ctx(), { ...deps, ledger: storeDown, ledgerWriteRetry: quickRetry });
+      expect(unrecorded[0]!.value).toMatchObject({ status: 'SENT', provider: 'sendgrid' });
+      expect(await new DeliveryRecords(db).find(d.notificationId, 'EMAIL')).toBeNull();
+      await new Promise((r) => setTimeout(r, 100)); // the 50 ms claim has expired; the transaction did not commit
       const again = await deliver(d, ctx(2), deps);
       expect(again[0]!.value).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
       expect(sg.received).toHaveLength(1);
@@ -193,10 +198,17 @@ describe('deliverSlice, a slice at a time (real Redis, MongoDB and SendGrid emul
     const results = await deliverSlice(ds.map((d) => record(d)), deps);
     expect(results.map((r) => outputs(r)[0]!.value)).toEqual(ds.map((d) => expect.objectContaining({ notificationId: d.notificationId, status: 'SENT', provider: 'sendgrid' })));
     expect(sg.received).toHaveLength(6);
-    expect(mongoCommands).toEqual(['find deliveries', 'insert deliveries', 'insert provider_messages']);
-    // Marks, then the circuit; claims (SET NX and GET) in one pipeline; each send's mark as it completes,
-    // then the slice's marks again in one pipeline with the durable records; one success.
-    expect(await redisCommands.take()).toEqual(['mget', 'mget', ...Array(6).fill(['set', 'get']).flat(), ...Array(6).fill('set'), ...Array(6).fill('set'), 'del']);
+    // One find; then each send's durable record as it completes, in writes shared by the sends that
+    // complete while one is in flight (how many depends on timing).
+    const [find, ...writes] = mongoCommands;
+    expect(find).toBe('find deliveries');
+    expect(writes.length % 2).toBe(0);
+    expect(writes.length / 2).toBeGreaterThanOrEqual(1);
+    expect(writes.length / 2).toBeLessThanOrEqual(6);
+    for (let i = 0; i < writes.length; i += 2) expect(writes.slice(i, i + 2)).toEqual(['insert deliveries', 'insert provider_messages']);
+    // Marks, then the circuit; claims (SET NX and GET) in one pipeline; each send's mark as it completes;
+    // the successes counted in one call.
+    expect(await redisCommands.take()).toEqual(['mget', 'mget', ...Array(6).fill(['set', 'get']).flat(), ...Array(6).fill('set'), 'eval']);
     const records = await new DeliveryRecords(db).findAll(ds.map((d) => ({ notificationId: d.notificationId, channel: 'EMAIL' as const })));
     expect(records.size).toBe(6);
   });

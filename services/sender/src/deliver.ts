@@ -136,7 +136,7 @@ async function claim(records: readonly Dispatched[], indexes: number[], deps: De
   return claimed;
 }
 
-type SendOutcome = { kind: 'sent'; delivery: SentDelivery } | { kind: 'not-sent'; result: Result };
+type SendOutcome = { kind: 'sent'; delivery: SentDelivery; recorded: boolean } | { kind: 'not-sent'; result: Result };
 
 /**
  * One provider call. The plan is checked again at the dispatch's turn: the circuit may have opened, or
@@ -156,10 +156,11 @@ async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit
     metrics.providerLatency.observe({ provider, status: 'ok' }, (performance.now() - started) / 1000);
     circuit.succeeded();
     const delivery: SentDelivery = { ...refOf(d), provider, providerMessageId: sent.providerMessageId, sentAt: new Date(context.now()) };
-    // The slice's records are written once its sends are done; the mark now narrows the window in which
-    // a sender that dies mid-slice leaves an accepted send unrecorded (and so sent again) to this one call.
-    await deps.ledger.markSent(delivery).catch((err: unknown) => context.logger.warn({ err }, 'could not mark a delivery sent; it is recorded with the slice'));
-    return { kind: 'sent', delivery };
+    const recorded = await deps.ledger.markSent(delivery).then(
+      () => true,
+      (err: unknown) => (context.logger.warn({ err }, 'could not record a delivery as it was sent; tried again with the slice'), false),
+    );
+    return { kind: 'sent', delivery, recorded };
   } catch (err) {
     const failure = toFailure(err);
     metrics.providerLatency.observe({ provider, status: failure.code }, (performance.now() - started) / 1000);
@@ -182,17 +183,18 @@ async function afterFailure(record: Dispatched, failure: NotifyError, deps: Deli
 }
 
 /**
- * After the sends: the claims of what was not sent are released, and what was sent is recorded. The
- * provider has those: a failure to record them must not release their claims and send again, so the
- * write rides out a store restart, and when it still fails their records fail with the claims kept.
+ * After the sends: the claims of what was not sent are released, and what was sent is reported SENT. The
+ * provider has those, so they are never failed (a retry would send them again, or fail what was
+ * delivered): records that could not be written as they were sent are written again, riding out a
+ * store restart, and when that still fails the claims are kept and the loss of the record is logged.
  */
 async function settle(records: readonly Dispatched[], sentOrNot: number[], outcomes: SendOutcome[], deps: DeliverDeps, results: Array<Result | undefined>): Promise<void> {
   const provider = deps.adapter.provider;
-  const sent: Array<{ i: number; delivery: SentDelivery }> = [];
+  const sent: Array<{ i: number; delivery: SentDelivery; recorded: boolean }> = [];
   const notSent: number[] = [];
   sentOrNot.forEach((i, j) => {
     const o = outcomes[j]!;
-    if (o.kind === 'sent') sent.push({ i, delivery: o.delivery });
+    if (o.kind === 'sent') sent.push({ i, delivery: o.delivery, recorded: o.recorded });
     else {
       results[i] = o.result;
       notSent.push(i);
@@ -206,15 +208,16 @@ async function settle(records: readonly Dispatched[], sentOrNot: number[], outco
     });
   };
   const record = async () => {
-    if (sent.length === 0) return;
-    const deliveries = sent.map((s) => s.delivery);
-    const written = await retryStep('record the deliveries', () => deps.ledger.recordSent(deliveries), deps.logger, deps.ledgerWriteRetry ?? LEDGER_WRITE_RETRY).then(
-      () => undefined,
-      asError,
-    );
-    for (const { i, delivery } of sent) {
-      results[i] = written ?? [sentOutput(records[i]!.value, provider, delivery.providerMessageId, records[i]!.context.now())];
+    const unrecorded = sent.filter((s) => !s.recorded).map((s) => s.delivery);
+    if (unrecorded.length > 0) {
+      await retryStep('record the deliveries', () => deps.ledger.recordSent(unrecorded), deps.logger, deps.ledgerWriteRetry ?? LEDGER_WRITE_RETRY).catch((err: unknown) =>
+        deps.logger.error(
+          { err, notificationIds: unrecorded.map((d) => d.notificationId) },
+          'the provider accepted deliveries whose record could not be written; reported SENT, claims kept until they expire',
+        ),
+      );
     }
+    for (const { i, delivery } of sent) results[i] = [sentOutput(records[i]!.value, provider, delivery.providerMessageId, records[i]!.context.now())];
   };
   await Promise.all([release(), record()]);
 }

@@ -75,7 +75,7 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
       [email(), email({ userId: 'u-2' }), email({ userId: 'u-3' })].map((d) => record(d)),
       deps,
     );
-    expect(ledger.calls).toEqual(['sentAs', 'claim', 'markSent', 'markSent', 'markSent', 'recordSent']);
+    expect(ledger.calls).toEqual(['sentAs', 'claim', 'markSent', 'markSent', 'markSent']);
     expect(breaker.calls).toEqual(['state', 'success']);
   });
 
@@ -118,24 +118,34 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(adapter.started).toEqual([]);
   });
 
-  it('keeps the claims of sent dispatches whose record cannot be written, and fails only those records', async () => {
+  it('writes a record that failed as it was sent again with the slice', async () => {
+    const { ledger, deps } = setup();
+    ledger.failing.set('markSent', new DependencyUnavailableError('MongoDB'));
+    const results = await deliverSlice([record(email()), record(email({ userId: 'u-2' }))], deps);
+    expect(results.map((r) => status(r).status)).toEqual(['SENT', 'SENT']);
+    expect(ledger.calls).toEqual(['sentAs', 'claim', 'markSent', 'markSent', 'recordSent']);
+    expect(ledger.sent.size).toBe(2);
+  });
+
+  it('reports SENT what the provider accepted even when its record cannot be written, and keeps its claim', async () => {
     const rejected = email({ userId: 'u-2' });
     const { ledger, deps, adapter } = setup((d) => (d === rejected ? { error: new ProviderError('sendgrid', ErrorCodes.PROVIDER_REJECTED, 'bad address', false) } : {}));
+    ledger.failing.set('markSent', new DependencyUnavailableError('MongoDB'));
     ledger.failing.set('recordSent', new DependencyUnavailableError('MongoDB'));
     const sent = email();
     const dup = email({ userId: 'u-3' });
     ledger.sent.set(`${dup.notificationId}:EMAIL`, 'pm-earlier');
     const results = await deliverSlice([record(sent), record(rejected), record(dup)], deps);
-    expect(toFailure(results[0]).code).toBe(ErrorCodes.DEPENDENCY_UNAVAILABLE);
+    expect(status(results[0])).toMatchObject({ status: 'SENT', provider: 'sendgrid' });
+    expect(status(results[0]).attributes?.duplicateSuppressed).toBeUndefined();
     expect(toFailure(results[1])).toMatchObject({ code: ErrorCodes.PROVIDER_REJECTED, canRetry: false });
     expect(status(results[2]).status).toBe('SENT');
     expect(ledger.calls.filter((c) => c === 'recordSent')).toHaveLength(2); // retried
     expect(ledger.claimedBy(sent.notificationId)).toBe('this-sender');
     expect(ledger.claimedBy(rejected.notificationId)).toBeUndefined();
-    // The send was marked as it completed: its retry finds it sent and does not call the provider again.
-    ledger.failing.delete('recordSent');
-    const retried = await deliverSlice([record(sent, 2)], deps);
-    expect(status(retried[0]).attributes).toMatchObject({ duplicateSuppressed: 'true' });
+    // A redelivery (the transaction did not commit) while the claim lives does not reach the provider.
+    const redelivered = await deliverSlice([record(sent, 2)], { ...deps, ledger: Object.assign(new MemoryLedger('another-sender'), { claims: ledger.claims }) });
+    expect(redelivered[0]).toBeInstanceOf(Error);
     expect(adapter.started.filter((id) => id === sent.notificationId)).toHaveLength(1);
   });
 
@@ -154,7 +164,7 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(breaker.calls).toEqual(['state']);
   });
 
-  it('records the successes before a failure is counted, so failures count as consecutive', async () => {
+  it('counts the successes before a failure is counted, in one call', async () => {
     const failing = email({ userId: 'u-2' });
     const { breaker, deps } = setup((d) => (d === failing ? { error: unavailable('flaky') } : {}));
     breaker.failures = 2;

@@ -1,3 +1,4 @@
+import { WriteCoalescer } from '@notify/runtime';
 import { DeliveryRecords, deliveryId } from '@notify/stores';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
@@ -51,6 +52,8 @@ function replies(result: PipelineReplies | null): PipelineReplies {
  */
 export class DeliveryLedger implements Ledger {
   private readonly records: DeliveryRecords;
+  /** The durable records of single sends, written together when sends complete at the same time. */
+  private readonly durableWrites: WriteCoalescer<SentDelivery>;
 
   constructor(
     private readonly redis: Redis,
@@ -59,6 +62,7 @@ export class DeliveryLedger implements Ledger {
     private readonly claimTtlMs: number,
   ) {
     this.records = new DeliveryRecords(db);
+    this.durableWrites = new WriteCoalescer((sent) => this.records.recordAll(sent));
   }
 
   private key(ref: DeliveryRef): string {
@@ -125,21 +129,20 @@ export class DeliveryLedger implements Ledger {
   }
 
   /**
-   * Records deliveries the provider accepted: the Redis marks first, so that a redelivery finds them even
-   * when MongoDB is down and this write fails (the claims would otherwise expire and the next attempt send
-   * again); then the durable records, which a later `sentAs` completes if they are missing.
+   * Records a delivery the provider has just accepted: its Redis mark and its durable record, written
+   * side by side so that either lets a redelivery find it. Only the durable record's failure is thrown.
    */
   async markSent(d: SentDelivery): Promise<void> {
-    await this.redis.set(this.key(d), sentMarkOf(d), 'PX', SENT_TTL_MS);
+    const [, durable] = await Promise.allSettled([this.redis.set(this.key(d), sentMarkOf(d), 'PX', SENT_TTL_MS), this.durableWrites.submit([d])]);
+    if (durable.status === 'rejected') throw durable.reason;
   }
 
   async recordSent(sent: readonly SentDelivery[]): Promise<void> {
     if (sent.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const d of sent) pipeline.set(this.key(d), sentMarkOf(d), 'PX', SENT_TTL_MS);
-    const failed = replies(await pipeline.exec()).find(([err]) => err)?.[0];
-    if (failed) throw failed;
-    await this.records.recordAll(sent); // already recorded: fine
+    const [, durable] = await Promise.allSettled([pipeline.exec(), this.records.recordAll(sent)]); // already recorded: fine
+    if (durable.status === 'rejected') throw durable.reason;
   }
 
   async release(refs: readonly DeliveryRef[]): Promise<Array<Error | undefined>> {

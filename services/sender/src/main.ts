@@ -22,6 +22,7 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
 
   const breaker = new CircuitBreaker(redis, {
     failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
+    failureRatio: env.CIRCUIT_FAILURE_RATIO,
     failureWindowMs: env.CIRCUIT_WINDOW_MS,
     openMs: env.CIRCUIT_OPEN_MS,
   });

@@ -4,12 +4,12 @@ import type { Breaker } from './domain/ports.js';
 
 /**
  * One slice's view of a provider's circuit breaker. The state is read once per slice; the slice's own
- * failures are counted as they happen and open the circuit for its sends still to come. Successes reset
- * the failure count once, at the end of the slice or before the next failure is counted, so the count
- * stays one of consecutive failures, as if every send had recorded its own outcome.
+ * failures are counted as they happen and open the circuit for its sends still to come. Successes are
+ * counted together, at the end of the slice or before the next failure is counted, so the breaker sees
+ * outcomes in the order they happened while paying one call for a run of successes.
  */
 export class SliceCircuit {
-  private successPending = false;
+  private successes = 0;
   private remaining?: Promise<number>;
 
   private constructor(
@@ -33,7 +33,7 @@ export class SliceCircuit {
   }
 
   succeeded(): void {
-    this.successPending = true;
+    this.successes += 1;
   }
 
   /**
@@ -50,8 +50,9 @@ export class SliceCircuit {
 
   /** Records the successes not recorded yet; best effort, since they cost no delivery when lost. */
   async flush(): Promise<void> {
-    if (!this.successPending) return;
-    this.successPending = false;
-    await this.breaker.recordSuccess(this.provider).catch((err: unknown) => this.logger.warn({ err, provider: this.provider }, 'could not record a provider success'));
+    const count = this.successes;
+    if (count === 0) return;
+    this.successes = 0;
+    await this.breaker.recordSuccess(this.provider, count).catch((err: unknown) => this.logger.warn({ err, provider: this.provider }, 'could not record a provider success'));
   }
 }

@@ -29,9 +29,9 @@ export interface Ledger {
   /** Claims the deliveries about to be sent, so no other sender sends them meanwhile. */
   claim(refs: readonly DeliveryRef[]): Promise<Array<Settled<ClaimResult>>>;
   /**
-   * Marks one delivery the provider has just accepted, at once, so that a sender that dies before the
-   * slice's records are written does not leave it to be sent again. The durable record follows in
-   * recordSent.
+   * Records one delivery the provider has just accepted, at once, so that a sender that dies right after
+   * leaves nothing to send again. Calls of concurrent sends may share one write. Throws when the durable
+   * record could not be written.
    */
   markSent(sent: SentDelivery): Promise<void>;
   /** Records deliveries the provider accepted; all of them, or a throw. Safe to repeat. */
@@ -45,7 +45,8 @@ export interface Breaker {
   state(provider: Provider): Promise<CircuitState>;
   /** Remaining open time in milliseconds, 0 when calls may go through. */
   openFor(provider: Provider): Promise<number>;
-  recordSuccess(provider: Provider): Promise<void>;
+  /** Counts `count` successful calls. */
+  recordSuccess(provider: Provider, count?: number): Promise<void>;
   /** True when this failure opened the circuit. */
   recordFailure(provider: Provider): Promise<boolean>;
 }
