@@ -42,8 +42,20 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; finish()
 }
 
 /** Listens and returns a closer that stops accepting and waits for open requests. */
-export async function listen(app: Express, port: number): Promise<{ port: number; close(): Promise<void> }> {
+/** How long open requests may run on after close() before their connections are cut. */
+const DRAIN_MS = 10_000; // ten seconds, well inside a pod's grace period
+
+/**
+ * Serves `app` on `port`. close() stops accepting connections, ends idle keep-alive connections at once
+ * and busy ones after their current response (a client that keeps a connection busy would otherwise
+ * hold the server open past its grace period), and cuts whatever is left after DRAIN_MS.
+ */
+export async function listen(app: Express, port: number, drainMs = DRAIN_MS): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer(app);
+  let closing = false;
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '0.0.0.0', resolve);
@@ -53,7 +65,13 @@ export async function listen(app: Express, port: number): Promise<{ port: number
     port: typeof address === 'object' && address ? address.port : port,
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        closing = true;
+        const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -38,8 +38,18 @@ interface Entry {
  * Producers are (re)initialised on their first use in each group generation: after a rebalance the
  * partition may have been someone else's in between.
  */
+/** The partition's transactional id was taken over by another member; it is not this member's until the next rebalance. */
+export class PartitionLostError extends Error {
+  constructor(topic: string, partition: number) {
+    super(`partition ${topic}:${partition} belongs to another member until the next rebalance`);
+    this.name = 'PartitionLostError';
+  }
+}
+
 export class PartitionProducers {
   private readonly entries = new Map<string, Entry>();
+  /** Partitions fenced in a generation, by the generation: initialising them again would fence their new owner back. */
+  private readonly lost = new Map<string, number>();
   private generation = 0;
 
   constructor(
@@ -52,11 +62,13 @@ export class PartitionProducers {
   /** A new group generation began (the member joined or rejoined the group). */
   newGeneration(): void {
     this.generation++;
+    this.lost.clear();
   }
 
   /** The partition's producer, fenced and with the committed offset read, in this generation. */
   async forPartition(topic: string, partition: number): Promise<PartitionProducer> {
     const key = `${topic}:${partition}`;
+    if (this.lost.get(key) === this.generation) throw new PartitionLostError(topic, partition);
     const current = this.entries.get(key);
     if (current && current.generation === this.generation) return current.ready;
     if (current) void this.close(current);
@@ -69,7 +81,16 @@ export class PartitionProducers {
     return ready;
   }
 
-  /** Drops a partition's producer (after it was fenced or failed), so the next use starts afresh. */
+  /**
+   * Gives up a partition whose producer was fenced: another member initialised its transactional id, so
+   * the group has moved it on and this member will rejoin. Until then it is not used again.
+   */
+  fenced(topic: string, partition: number): void {
+    this.lost.set(`${topic}:${partition}`, this.generation);
+    this.discard(topic, partition);
+  }
+
+  /** Drops a partition's producer (after it failed), so the next use starts afresh. */
   discard(topic: string, partition: number): void {
     const key = `${topic}:${partition}`;
     const entry = this.entries.get(key);

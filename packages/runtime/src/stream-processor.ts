@@ -7,7 +7,7 @@ import { Headers, readHeaders, type HeaderMap } from './headers.js';
 import { mapByKey } from './keyed-concurrency.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { PartitionGate, splitDue } from './partition-gate.js';
-import { PartitionProducers, type PartitionProducer } from './partition-producers.js';
+import { PartitionLostError, PartitionProducers, type PartitionProducer } from './partition-producers.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { retryStep } from './retry-step.js';
 import { SliceBlockedError, sliceOutcome, type EvaluatedRecord, type RecordFate } from './slice-outcome.js';
@@ -31,7 +31,7 @@ export interface StreamProcessorOptions {
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
   /** Partitions processed at the same time, each with its own transactional producer. */
   partitionsConcurrency?: number;
-  /** Called when the processor cannot go on (e.g. fenced by a newer instance); the service should exit. */
+  /** Called when the processor cannot go on (a stalled slice, a dependency down too long); the service should exit. */
   onFatal: (err: Error) => void;
   /** A slice none of whose records finished for this long is a stall: the service restarts. */
   sliceStallMs?: number;
@@ -53,7 +53,8 @@ const DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS = 60_000; // 1 min
  * consumer offsets. A fetch waits on the broker for `fetch.minBytes` up to `fetch.maxWaitTimeInMs`, so a
  * transaction holds what arrived in that interval: many records under load, a few with a bounded wait
  * when idle. Each input partition commits through its own transactional id, which fences a member that
- * lost the partition (PartitionProducers). A failure of our own infrastructure (a store or the registry
+ * lost the partition (PartitionProducers): its slice is dropped uncommitted and the partition left alone
+ * until the member has rejoined the group. A failure of our own infrastructure (a store or the registry
  * down, the transaction refused) aborts the slice and backs the partition off, so nothing advances until
  * it passes; a failure of one record goes to its retry tier or the DLQ and the rest moves on.
  */
@@ -227,22 +228,25 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       }
     } catch (err) {
       const failure = err instanceof SliceBlockedError ? err.failure : toFailure(err);
-      if (isFenced(err)) {
-        // Another member initialised this partition's transactional id: the partition is no longer ours.
-        this.partitionProducers?.discard(batch.topic, batch.partition);
-        this.log.error({ err: failure, topic: batch.topic, partition: batch.partition }, 'fenced: another member owns this partition now');
-        this.opts.onFatal(failure);
-        return;
+      if (isFenced(err) || err instanceof PartitionLostError) {
+        // Another member initialised this partition's transactional id: the group gave the partition to it,
+        // and this member finds out at its next heartbeat and rejoins. Nothing of the slice was committed.
+        if (isFenced(err)) {
+          this.partitionProducers?.fenced(batch.topic, batch.partition);
+          this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition }, 'fenced: another member owns this partition now');
+        }
+        pauseUntil = this.clock() + this.heartbeatIntervalMs;
+      } else {
+        const verdict = this.gate.failed(partitionKey, failure);
+        if (verdict.kind === 'restart') {
+          this.log.error({ err: failure, outageMs: verdict.outageMs }, 'a dependency has been unavailable too long; restarting');
+          this.opts.onFatal(new TransientError(ErrorCodes.DEPENDENCY_UNAVAILABLE, `unavailable for ${verdict.outageMs} ms: ${failure.message}`, { cause: failure }));
+          return;
+        }
+        // Nothing of the failed slice was committed: back off, then re-fetch from the last committed record.
+        this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition, delayMs: verdict.delayMs }, 'slice aborted; backing off');
+        pauseUntil = this.clock() + verdict.delayMs;
       }
-      const verdict = this.gate.failed(partitionKey, failure);
-      if (verdict.kind === 'restart') {
-        this.log.error({ err: failure, outageMs: verdict.outageMs }, 'a dependency has been unavailable too long; restarting');
-        this.opts.onFatal(new TransientError(ErrorCodes.DEPENDENCY_UNAVAILABLE, `unavailable for ${verdict.outageMs} ms: ${failure.message}`, { cause: failure }));
-        return;
-      }
-      // Nothing of the failed slice was committed: back off, then re-fetch from the last committed record.
-      this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition, delayMs: verdict.delayMs }, 'slice aborted; backing off');
-      pauseUntil = this.clock() + verdict.delayMs;
     } finally {
       endTimer();
     }
