@@ -97,7 +97,8 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
       TWILIO_STATUS_CALLBACK_URL: `${statusUrl}/v1/callbacks/twilio/status`,
     },
     'sender-smtp': { SENDER_PROVIDER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${smtp}`, SMTP_FROM: 'notifications@example.com' },
-    'sender-webhook': { SENDER_PROVIDER: 'webhook', WEBHOOK_SIGNING_SECRET: DEFAULT_WEBHOOK_SECRET },
+    // The webhook emulator is on loopback, which deliveries may only reach when allowlisted.
+    'sender-webhook': { SENDER_PROVIDER: 'webhook', WEBHOOK_SIGNING_SECRET: DEFAULT_WEBHOOK_SECRET, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1/32,::1/128' },
     'sender-push': { SENDER_PROVIDER: 'push', PUSH_FCM_PROJECT_ID: DEFAULT_FCM_PROJECT_ID, PUSH_FCM_TOKEN: DEFAULT_FCM_ACCESS_TOKEN, PUSH_FCM_BASE_URL: emulators.fcm.url },
     'sender-inapp': { SENDER_PROVIDER: 'inapp' },
     'status-tracker': { HTTP_PORT: String(statusPort), TWILIO_AUTH_TOKEN: DEFAULT_TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL: statusUrl },

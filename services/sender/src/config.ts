@@ -1,6 +1,7 @@
 import { ConfigError } from '@notify/runtime';
 import { PROVIDERS, type Provider } from '@notify/schemas';
 import { z } from 'zod';
+import { AddressPolicy, InvalidAllowlistEntryError } from './providers/address-policy.js';
 import type { ProviderConfigs } from './providers/index.js';
 
 const optional = z.string().min(1).optional();
@@ -35,6 +36,21 @@ export const senderEnvSchema = z.object({
   SMTP_FROM: optional,
   WEBHOOK_SIGNING_SECRET: optional,
   WEBHOOK_REQUIRE_HTTPS: z.enum(['true', 'false']).default('false'),
+  /** Host names and CIDRs webhooks may reach although not public; empty: public addresses only. */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+      try {
+        AddressPolicy.fromAllowlist(entries);
+      } catch (err) {
+        if (!(err instanceof InvalidAllowlistEntryError)) throw err;
+        ctx.issues.push({ code: 'custom', message: err.message, input: s });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   PUSH_FCM_PROJECT_ID: optional,
   PUSH_FCM_TOKEN: optional,
   PUSH_FCM_BASE_URL: z.url().optional(),
@@ -76,7 +92,15 @@ export function providerConfig(env: SenderEnv): Built {
       return { provider, config: { url: env.SMTP_URL!, from: { email: env.SMTP_FROM! }, timeoutMs } };
     case 'webhook':
       need('WEBHOOK_SIGNING_SECRET');
-      return { provider, config: { secret: env.WEBHOOK_SIGNING_SECRET!, requireHttps: env.WEBHOOK_REQUIRE_HTTPS === 'true', timeoutMs } };
+      return {
+        provider,
+        config: {
+          secret: env.WEBHOOK_SIGNING_SECRET!,
+          requireHttps: env.WEBHOOK_REQUIRE_HTTPS === 'true',
+          allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+          timeoutMs,
+        },
+      };
     case 'push':
       need('PUSH_FCM_PROJECT_ID', 'PUSH_FCM_TOKEN');
       return { provider, config: { projectId: env.PUSH_FCM_PROJECT_ID!, accessToken: env.PUSH_FCM_TOKEN!, timeoutMs, ...(env.PUSH_FCM_BASE_URL ? { baseUrl: env.PUSH_FCM_BASE_URL } : {}) } };

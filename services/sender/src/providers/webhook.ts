@@ -1,6 +1,9 @@
 import { ErrorCodes, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
+import { fetch, type Agent } from 'undici';
+import { AddressPolicy, findAddressRefusal } from './address-policy.js';
 import { effectiveTimeout, withDeadline } from './deadline.js';
+import { createGuardedDispatcher, type Resolver } from './guarded-lookup.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
 import { fromTransportError } from './transport-errors.js';
@@ -16,20 +19,35 @@ export interface WebhookConfig {
   timeoutMs?: number;
   /** Clock for the signature timestamp; tests pin it. */
   now?: () => number;
+  /**
+   * Host names and CIDRs deliveries may reach although they are not public (WEBHOOK_ALLOWED_HOSTS);
+   * everything else must resolve to public addresses only.
+   */
+  allowedHosts?: readonly string[];
+  /** DNS resolution; tests pin it. */
+  resolve?: Resolver;
 }
 
 /** How much of an error reply is kept for the message. */
 const ERROR_SNIPPET_CHARS = 200;
+/** How much of any reply is read; the rest is cancelled. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * POSTs the dispatch as JSON to the URL in `message.to`, signed, with the idempotency key so the
- * receiver can drop a redelivery. Redirects are not followed: a POST must not silently become a GET.
+ * receiver can drop a redelivery. Only public addresses (or allowlisted ones) are connected to, checked
+ * on the connection itself. Redirects are not followed: a POST must not silently become a GET, nor be
+ * sent on to an address the check never saw.
  */
 export class WebhookAdapter implements ProviderAdapter {
   readonly provider = 'webhook' as const;
   readonly channel = 'WEBHOOK' as const;
+  private readonly dispatcher: Agent;
 
-  constructor(private readonly config: WebhookConfig) {}
+  constructor(private readonly config: WebhookConfig) {
+    const policy = AddressPolicy.fromAllowlist(config.allowedHosts);
+    this.dispatcher = createGuardedDispatcher(policy, config.resolve ? { resolve: config.resolve } : {});
+  }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
     if (message.channel !== this.channel) {
@@ -55,9 +73,25 @@ export class WebhookAdapter implements ProviderAdapter {
 
     try {
       return await withDeadline(this.provider, timeoutMs, async (signal) => {
-        const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal });
-        const text = await res.text();
+        const res = await fetch(url, {
+          method: 'POST',
+          headers,
+          body,
+          redirect: 'manual',
+          signal,
+          dispatcher: this.dispatcher,
+        });
+        const text = await readCapped(res.body, MAX_BODY_BYTES);
         if (res.ok) return { providerMessageId: res.headers.get('x-request-id') ?? ctx.idempotencyKey };
+        if (res.status >= 300 && res.status < 400) {
+          throw new ProviderError(
+            this.provider,
+            ErrorCodes.PROVIDER_REJECTED,
+            `webhook ${url.host} answered a redirect (${res.status}); redirects are not followed`,
+            false,
+            { status: res.status },
+          );
+        }
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
         throw ProviderError.fromStatus(
           this.provider,
@@ -69,12 +103,22 @@ export class WebhookAdapter implements ProviderAdapter {
         );
       });
     } catch (err) {
+      const refused = findAddressRefusal(err);
+      if (refused) {
+        throw new ProviderError(
+          this.provider,
+          ErrorCodes.PROVIDER_REJECTED,
+          `webhook address refused: ${refused.message}`,
+          false,
+          { cause: refused },
+        );
+      }
       throw fromTransportError(this.provider, err, timeoutMs);
     }
   }
 
   async close(): Promise<void> {
-    // fetch keeps no state of its own here.
+    await this.dispatcher.close();
   }
 
   private endpoint(to: string): URL {
@@ -99,5 +143,24 @@ export class WebhookAdapter implements ProviderAdapter {
       );
     }
     return url;
+  }
+}
+
+/** The body as text, reading at most `limit` bytes and cancelling the rest of the stream. */
+async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    read += value.byteLength;
+    if (read >= limit) {
+      await reader.cancel().catch(() => undefined);
+      return text + decoder.decode(value.subarray(0, value.byteLength - (read - limit)));
+    }
+    text += decoder.decode(value, { stream: true });
   }
 }
