@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNodeModules } from './lib/deps.mjs';
 import { ensureOpsTools } from './lib/ops-tools.mjs';
+import { pythonToolsEnv } from './lib/python-tools.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { withStack } from './lib/with-stack.mjs';
 
@@ -37,6 +38,13 @@ try {
 } catch (err) {
   process.stderr.write(`[setup] deployment tools unavailable, their checks will skip: ${err.message}\n`);
 }
+// Schemathesis for the HTTP contract test: installed once from PyPI into the stack cache.
+let pythonTools = {};
+try {
+  pythonTools = pythonToolsEnv();
+} catch (err) {
+  process.stderr.write(`[setup] Python tools unavailable; the contract test will say why: ${err.message}\n`);
+}
 fs.rmSync(reports, { recursive: true, force: true });
 
 const code = await withStack(root, async (env) => {
@@ -44,7 +52,7 @@ const code = await withStack(root, async (env) => {
   const res = spawnSync('npx', ['turbo', 'run', ...tasks, '--env-mode=loose', '--concurrency=2', '--continue', '--output-logs=errors-only'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...pythonTools, ...env },
   });
   return res.status ?? 1;
 });

@@ -7,6 +7,7 @@ import { ApiKeyRepository, TenantRepository } from '@notify/stores';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import path from 'node:path';
+import { WebSocket } from 'ws';
 import { launchPipeline, type StackEndpoints } from '../pipeline/launch.js';
 import { REPO_ROOT } from '../pipeline/service-process.js';
 
@@ -141,11 +142,43 @@ for (const user of ['ada', 'grace', 'linus']) {
   say(`  ${user}: ${items.length ? items.map((i) => `"${i.title}: ${i.body}"${i.readAt ? '' : ' (unread)'}`).join('; ') : '(empty)'}`);
 }
 
+say('\n== In-app from a browser: an end-user token, no API key ==');
+// Server side (the tenant's backend, holding the API key): a short-lived token for one user.
+const issued = await api('POST', '/v1/users/grace/tokens', { ttlSeconds: 900 });
+const userToken = issued.token as string;
+say(`  server  POST /v1/users/grace/tokens (API key)  → token for ${String(issued.userId)}, expires ${String(issued.expiresAt)}`);
+// Browser side: only the token, in the WebSocket URL (browsers cannot set headers on a WebSocket)...
+const socket = new WebSocket(`ws://${pipeline.gatewayUrl.slice(7)}/v1/inapp/ws?token=${encodeURIComponent(userToken)}`);
+const received: Array<Record<string, unknown>> = [];
+socket.on('message', (data) => received.push(JSON.parse(data.toString()) as Record<string, unknown>));
+await new Promise<void>((resolve, reject) => {
+  socket.once('open', () => resolve());
+  socket.once('error', reject);
+});
+for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+say(`  browser WebSocket /v1/inapp/ws?token=…         → ${JSON.stringify(received[0] ?? null)}`);
+// ...and as a bearer token on the inbox routes, for that user only.
+const asGrace = (route: string, method = 'GET') => fetch(`${pipeline.gatewayUrl}${route}`, { method, headers: { authorization: `Bearer ${userToken}` } });
+const graceInbox = (await (await asGrace('/v1/inbox/grace')).json()) as { items: Array<{ id: string; readAt: string | null }> };
+say(`  browser GET /v1/inbox/grace (token)            → ${graceInbox.items.length} message(s)`);
+const unread = graceInbox.items.find((i) => !i.readAt);
+if (unread) {
+  const read = await asGrace(`/v1/inbox/grace/${encodeURIComponent(unread.id)}/read`, 'POST');
+  for (let i = 0; i < 50 && !received.some((m) => m.type === 'read'); i++) await new Promise((r) => setTimeout(r, 100));
+  say(`  browser POST /v1/inbox/grace/<id>/read (token) → ${read.status}; the socket got ${JSON.stringify(received.find((m) => m.type === 'read') ?? null)}`);
+}
+const other = await asGrace('/v1/inbox/ada');
+say(`  browser GET /v1/inbox/ada (grace's token)      → ${other.status} ${JSON.stringify(await other.json())}`);
+const ingestWithToken = await fetch(`${pipeline.ingestUrl}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: '{}' });
+say(`  browser POST /v1/notifications (token)         → ${ingestWithToken.status}: the token opens the inbox, not the API`);
+socket.close();
+
 if (keep) {
   say(`\nThe pipeline keeps running (Ctrl-C to stop it):`);
   say(`  REST API     ${pipeline.ingestUrl}/v1/notifications   (API key: ${key})`);
   say(`  OpenAPI      ${pipeline.ingestUrl}/v1/openapi.json`);
-  say(`  In-app       ${pipeline.gatewayUrl}/v1/inbox/<userId>  and  ws://${pipeline.gatewayUrl.slice(7)}/v1/inapp/ws?userId=<id>`);
+  say(`  User tokens  POST ${pipeline.ingestUrl}/v1/users/<userId>/tokens  (API key; for browsers and apps)`);
+  say(`  In-app       ${pipeline.gatewayUrl}/v1/inbox/<userId>  and  ws://${pipeline.gatewayUrl.slice(7)}/v1/inapp/ws?token=<user token>`);
   for (const [name, p] of pipeline.processes) say(`  ${name.padEnd(18)} http://127.0.0.1:${p.adminPort}/metrics`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
 }

@@ -1,5 +1,4 @@
-import { ChannelValues, PROVIDERS, type Channel, type Provider } from '@notify/schemas';
-import { ValidationError } from '@notify/runtime';
+import type { Channel, Provider } from '@notify/schemas';
 import type { Redis } from 'ioredis';
 
 const CONTROLS_KEY = 'notify:controls';
@@ -16,45 +15,6 @@ export const EMPTY_CONTROLS: ControlsSnapshot = { disabledProviders: new Set(), 
 export interface ControlsChange {
   providers?: Partial<Record<Provider, { enabled?: boolean; rolloutPercent?: number }>>;
   channels?: Partial<Record<Channel, { enabled?: boolean }>>;
-}
-
-/** Parses an admin request body into a change, naming every bad field. */
-export function parseControlsChange(body: unknown): ControlsChange {
-  const issues: Array<{ path: string; message: string }> = [];
-  const change: ControlsChange = {};
-  if (!body || typeof body !== 'object') throw new ValidationError([{ path: '', message: 'expected a JSON object' }]);
-  const { providers, channels, ...rest } = body as Record<string, unknown>;
-  for (const k of Object.keys(rest)) issues.push({ path: k, message: 'unknown field' });
-  if (providers !== undefined) {
-    change.providers = {};
-    for (const [p, v] of Object.entries(providers as Record<string, unknown>)) {
-      if (!(PROVIDERS as readonly string[]).includes(p)) {
-        issues.push({ path: `providers.${p}`, message: `unknown provider; one of ${PROVIDERS.join(', ')}` });
-        continue;
-      }
-      const entry = v as { enabled?: unknown; rolloutPercent?: unknown };
-      if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') issues.push({ path: `providers.${p}.enabled`, message: 'expected a boolean' });
-      const pct = entry.rolloutPercent;
-      if (pct !== undefined && (typeof pct !== 'number' || !Number.isInteger(pct) || pct < 0 || pct > 100)) {
-        issues.push({ path: `providers.${p}.rolloutPercent`, message: 'expected an integer from 0 to 100' });
-      }
-      change.providers[p as Provider] = entry as { enabled?: boolean; rolloutPercent?: number };
-    }
-  }
-  if (channels !== undefined) {
-    change.channels = {};
-    for (const [c, v] of Object.entries(channels as Record<string, unknown>)) {
-      if (!(ChannelValues as readonly string[]).includes(c)) {
-        issues.push({ path: `channels.${c}`, message: `unknown channel; one of ${ChannelValues.join(', ')}` });
-        continue;
-      }
-      const entry = v as { enabled?: unknown };
-      if (typeof entry.enabled !== 'boolean') issues.push({ path: `channels.${c}.enabled`, message: 'expected a boolean' });
-      change.channels[c as Channel] = entry as { enabled?: boolean };
-    }
-  }
-  if (issues.length) throw new ValidationError(issues);
-  return change;
 }
 
 /** Controls live in one Redis hash so every replica reads the same state. */

@@ -17,6 +17,8 @@ export const Collections = {
   scheduled: 'scheduled_notifications',
   idempotency: 'idempotency_keys',
   auditLog: 'audit_log',
+  /** Per-tenant keys signing end-user tokens, one document per tenant. */
+  userTokenSecrets: 'user_token_secrets',
 } as const;
 
 export interface TenantDoc {
@@ -38,6 +40,26 @@ export interface ApiKeyDoc {
   scopes: string[];
   createdAt: Date;
   revokedAt?: Date;
+}
+
+/** One key signing a tenant's end-user tokens (HS256). */
+export interface UserTokenSigningKey {
+  /** Key id, named in each token's header: 16 hex characters, not secret. */
+  kid: string;
+  /** 32 random bytes, base64url. Stored as it is (an HMAC key must be), never logged or answered. */
+  secret: string;
+  createdAt: Date;
+}
+
+/** A tenant's end-user token keys: created on the first token issued, then changed only by a rotation. */
+export interface UserTokenSecretDoc {
+  _id: string; // tenantId
+  /** Signs new tokens and verifies them. */
+  current: UserTokenSigningKey;
+  /** The key `current` replaced at the last rotation: still verifies the tokens it signed. */
+  previous?: UserTokenSigningKey;
+  createdAt: Date;
+  rotatedAt?: Date;
 }
 
 export interface RecipientDoc {

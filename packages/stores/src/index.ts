@@ -14,3 +14,4 @@ export * from './notification-repository.js';
 export * from './idempotency-repository.js';
 export * from './insert-once.js';
 export * from './delivery-records.js';
+export * from './user-token-secret-repository.js';

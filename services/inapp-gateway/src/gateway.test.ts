@@ -1,5 +1,6 @@
+import { issueUserToken } from '@notify/http';
 import { createLogger } from '@notify/runtime';
-import { ApiKeyRepository, Collections, type InboxDoc } from '@notify/stores';
+import { ApiKeyRepository, Collections, UserTokenSecretRepository, type InboxDoc } from '@notify/stores';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
@@ -23,6 +24,7 @@ const tenant = `t-${randomUUID().slice(0, 8)}`;
 let db: Db;
 let key = '';
 let otherTenantKey = '';
+let userTokenKeys: UserTokenSecretRepository;
 let base = '';
 let wsBase = '';
 let registry: Registry;
@@ -35,13 +37,14 @@ beforeAll(async () => {
   const keys = new ApiKeyRepository(db);
   key = (await keys.create({ tenantId: tenant })).key;
   otherTenantKey = (await keys.create({ tenantId: `${tenant}-other` })).key;
+  userTokenKeys = new UserTokenSecretRepository(db, { verifyCacheMs: 60_000 });
   const inbox = new InboxRepository(db);
   registry = new Registry();
   const logger = createLogger('inapp-gateway', 'silent');
-  const gateway = new SocketGateway({ keys, inbox, logger, metrics: createGatewayMetrics(registry), heartbeatMs: HEARTBEAT_MS, maxBufferedBytes: 1_048_576 });
+  const gateway = new SocketGateway({ keys, userTokenKeys, inbox, logger, metrics: createGatewayMetrics(registry), heartbeatMs: HEARTBEAT_MS, maxBufferedBytes: 1_048_576 });
   fanout = new InboxFanout(subscriber, { onMessage: (c, p) => gateway.deliver(c, p), onResubscribed: () => gateway.resyncAll() }, logger);
   await fanout.start();
-  server = await startGatewayServer(createInboxApp({ logger, registry, keys, inbox, redis }), gateway, 0);
+  server = await startGatewayServer(createInboxApp({ logger, registry, keys, userTokenKeys, userRateLimitPerMinute: 1_000, inbox, redis }), gateway, 0);
   base = `http://127.0.0.1:${server.port}`;
   wsBase = `ws://127.0.0.1:${server.port}`;
 });
@@ -56,10 +59,11 @@ afterAll(async () => {
 
 /** A client that keeps every message it receives. */
 function connect(userId: string, options: { headers?: Record<string, string>; query?: string; autoPong?: boolean } = {}) {
-  const ws = new WebSocket(`${wsBase}/v1/inapp/ws?userId=${encodeURIComponent(userId)}${options.query ?? ''}`, {
-    headers: options.headers ?? { authorization: `Bearer ${key}` },
-    autoPong: options.autoPong ?? true,
-  });
+  return connectTo(`?userId=${encodeURIComponent(userId)}${options.query ?? ''}`, options.headers ?? { authorization: `Bearer ${key}` }, options.autoPong);
+}
+
+function connectTo(query: string, headers: Record<string, string>, autoPong = true) {
+  const ws = new WebSocket(`${wsBase}/v1/inapp/ws${query}`, { headers, autoPong });
   const messages: Array<Record<string, unknown>> = [];
   ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
@@ -67,8 +71,15 @@ function connect(userId: string, options: { headers?: Record<string, string>; qu
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const refusedWith = new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
-  return { ws, messages, opened, closed, refusedWith };
+  const refusal = new Promise<{ status: number; body: { error?: { code: string; message: string } } }>((resolve) =>
+    ws.once('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as { error?: { code: string; message: string } }) : {} }));
+    }),
+  );
+  const refusedWith = refusal.then((r) => r.status);
+  return { ws, messages, opened, closed, refusedWith, refusal };
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -192,6 +203,101 @@ describe('inbox REST API', () => {
     const bad = await api('/v1/inbox/dave?limit=500&unread=maybe');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: Array<{ path: string }> } }).error.fields.map((f) => f.path)).toEqual(['unread', 'limit']);
+  });
+});
+
+describe('end-user tokens', () => {
+  const tokenFor = async (userId: string, options: { tenantId?: string; ttlSeconds?: number; now?: number } = {}) => {
+    const tenantId = options.tenantId ?? tenant;
+    return (await issueUserToken({ tenantId, userId, key: await userTokenKeys.signingKey(tenantId), ttlSeconds: options.ttlSeconds ?? 900, now: options.now })).token;
+  };
+  const refused = async (client: ReturnType<typeof connectTo>) => {
+    client.ws.on('error', () => {});
+    const accepted = client.opened.then(
+      () => {
+        client.ws.close();
+        throw new Error('the socket was accepted');
+      },
+      () => new Promise<never>(() => {}),
+    );
+    return Promise.race([client.refusal, accepted]);
+  };
+  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+
+  it('opens the socket of the token’s user from ?token= alone, or the Authorization header, and pushes that user’s messages', async () => {
+    const token = await tokenFor('gina');
+    const viaQuery = connectTo(`?token=${encodeURIComponent(token)}`, {});
+    const viaHeader = connectTo('', { authorization: `Bearer ${token}` });
+    const sameUser = connectTo(`?userId=gina&token=${encodeURIComponent(token)}`, {});
+    await Promise.all([viaQuery.opened, viaHeader.opened, sameUser.opened]);
+    await until(() => [viaQuery, viaHeader, sameUser].every((c) => c.messages.length === 1), 'ready messages', 15_000);
+    expect(viaQuery.messages[0]).toEqual({ type: 'ready', userId: 'gina', unread: 0 });
+    const payload = { type: 'notification', notification: { id: 'n-gina' } };
+    await redis.publish(inboxChannel(tenant, 'gina'), JSON.stringify(payload));
+    await until(() => [viaQuery, viaHeader, sameUser].every((c) => c.messages.length === 2), 'the notification on every socket');
+    expect(viaQuery.messages[1]).toEqual(payload);
+    for (const c of [viaQuery, viaHeader, sameUser]) c.ws.close();
+  });
+
+  it('refuses a socket for another user (403), an expired token and a forged one (401, naming why)', async () => {
+    const token = await tokenFor('gina');
+    expect(await refused(connectTo(`?userId=hank&token=${encodeURIComponent(token)}`, {}))).toEqual({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN', message: "this token is for another user: it serves only its own user's inbox" } },
+    });
+    const expired = await tokenFor('gina', { ttlSeconds: 60, now: Date.now() - 3_600_000 });
+    expect(await refused(connectTo(`?token=${encodeURIComponent(expired)}`, {}))).toEqual({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED', message: 'token expired' } },
+    });
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: 'hank' })).toString('base64url')}.${token.split('.')[2]}`;
+    expect((await refused(connectTo(`?token=${encodeURIComponent(forged)}`, {}))).body.error?.message).toBe('token signature invalid');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    expect(await refused(connectTo('', { authorization: `Bearer ${none}` }))).toMatchObject({ status: 401, body: { error: { message: 'token algorithm not accepted: none (only HS256)' } } });
+    expect((await refused(connectTo('?token=garbage', {}))).body.error?.message).toBe('token malformed: not a JSON Web Token');
+  });
+
+  it('lets a token read and mark its own user’s inbox, and nobody else’s', async () => {
+    const t0 = Date.parse('2025-04-01T10:00:00.000Z');
+    for (let i = 0; i < 2; i++) await storeInbox('ivy', `i-${i}`, new Date(t0 + i * 60_000));
+    await storeInbox('jack', 'j-0', new Date(t0));
+    const token = await tokenFor('ivy');
+    const asIvy = (path: string, init: RequestInit = {}) => api(path, init, token);
+
+    const list = (await (await asIvy('/v1/inbox/ivy')).json()) as { items: Array<{ id: string }> };
+    expect(list.items.map((i) => i.id)).toEqual(['i-1', 'i-0']);
+    expect(await (await asIvy('/v1/inbox/ivy/unread-count')).json()).toEqual({ unread: 2 });
+    expect((await asIvy('/v1/inbox/ivy/i-0/read', { method: 'POST' })).status).toBe(200);
+    expect(await (await asIvy('/v1/inbox/ivy/read-all', { method: 'POST' })).json()).toEqual({ updated: 1 });
+
+    for (const [path, method] of [
+      ['/v1/inbox/jack', 'GET'],
+      ['/v1/inbox/jack/unread-count', 'GET'],
+      ['/v1/inbox/jack/j-0/read', 'POST'],
+      ['/v1/inbox/jack/read-all', 'POST'],
+    ] as const) {
+      const res = await asIvy(path, { method });
+      expect(res.status).toBe(403);
+      expect(await errorOf(res)).toEqual({ code: 'FORBIDDEN', message: "this token is for another user: it serves only its own user's inbox" });
+    }
+    // Jack's message is untouched; the API key still serves any user of the tenant.
+    expect(await (await api('/v1/inbox/jack/unread-count')).json()).toEqual({ unread: 1 });
+
+    // A token of another tenant's ivy sees that tenant's (empty) inbox, never this one.
+    const foreign = await tokenFor('ivy', { tenantId: `${tenant}-other` });
+    expect(await (await api('/v1/inbox/ivy', {}, foreign)).json()).toEqual({ items: [], nextBefore: null });
+  });
+
+  it('refuses an expired or otherwise bad token on the REST routes with 401 naming why', async () => {
+    const expired = await tokenFor('ivy', { ttlSeconds: 60, now: Date.now() - 3_600_000 });
+    const res = await api('/v1/inbox/ivy', {}, expired);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await errorOf(res)).toEqual({ code: 'UNAUTHENTICATED', message: 'token expired' });
+    const unknownTenant = await issueUserToken({ tenantId: 'nobody-here', userId: 'ivy', key: { kid: '0123456789abcdef', secret: 'c2VjcmV0' } });
+    expect(await errorOf(await api('/v1/inbox/ivy', {}, unknownTenant.token))).toEqual({ code: 'UNAUTHENTICATED', message: 'token tenant unknown' });
+    expect(await errorOf(await api('/v1/inbox/ivy', {}, 'not.a.token'))).toEqual({ code: 'UNAUTHENTICATED', message: 'token malformed: not a JSON Web Token' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
-import { ApiKeyRepository, Collections, ensureIndexes, TtlSweeper } from '@notify/stores';
+import { ApiKeyRepository, Collections, ensureIndexes, TtlSweeper, UserTokenSecretRepository } from '@notify/stores';
 import { Redis } from 'ioredis';
 import { gatewayEnvSchema } from './config.js';
 import { createGatewayMetrics } from './gateway-metrics.js';
@@ -21,8 +21,9 @@ await runService('inapp-gateway', async (ctx) => {
 
   const redis = connectRedis(ctx, env.REDIS_URL);
   const keys = new ApiKeyRepository(db);
+  const userTokenKeys = new UserTokenSecretRepository(db, { verifyCacheMs: env.USER_TOKEN_KEY_CACHE_MS });
   const inbox = new InboxRepository(db);
-  const gateway = new SocketGateway({ keys, inbox, logger: ctx.logger, metrics, heartbeatMs: env.WS_HEARTBEAT_MS, maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES });
+  const gateway = new SocketGateway({ keys, userTokenKeys, inbox, logger: ctx.logger, metrics, heartbeatMs: env.WS_HEARTBEAT_MS, maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES });
 
   // Subscriber mode takes a connection of its own.
   const subscriber = new Redis(env.REDIS_URL, { connectionName: 'inapp-gateway-subscriber', retryStrategy: (times) => Math.min(times * 200, 5_000) });
@@ -32,7 +33,15 @@ await runService('inapp-gateway', async (ctx) => {
   ctx.addReadinessCheck('redis-subscription', () => fanout.isSubscribed);
   ctx.onShutdown(() => fanout.close());
 
-  const app = createInboxApp({ logger: ctx.logger, registry: ctx.registry, keys, inbox, redis });
+  const app = createInboxApp({
+    logger: ctx.logger,
+    registry: ctx.registry,
+    keys,
+    userTokenKeys,
+    userRateLimitPerMinute: env.USER_RATE_LIMIT_PER_MINUTE,
+    inbox,
+    redis,
+  });
   ctx.onStarted(async () => {
     const server = await startGatewayServer(app, gateway, env.HTTP_PORT);
     ctx.onShutdown(() => server.close());

@@ -1,17 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { HttpError } from '@notify/http';
 import type { Logger } from '@notify/runtime';
-import type { ApiKeyRepository } from '@notify/stores';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseSocketRequest } from './domain/socket-request.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { actingUser, authenticate, type InboxAuthDependencies, type InboxPrincipal } from './inbox-auth.js';
 import { inboxChannel } from './inbox-channel.js';
 import type { InboxRepository } from './inbox-repository.js';
 import { SocketRegistry } from './socket-registry.js';
 
-export interface SocketGatewayOptions {
-  keys: Pick<ApiKeyRepository, 'verify'>;
+export interface SocketGatewayOptions extends Pick<InboxAuthDependencies, 'keys' | 'userTokenKeys'> {
   inbox: Pick<InboxRepository, 'unreadCount'>;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -26,8 +26,10 @@ const CLOSE_GRACE_MS = 2_000; // for clients to answer the close handshake at sh
 const GOING_AWAY = 1001;
 
 /**
- * In-app WebSockets: authenticates the upgrade by API key (the tenant comes from the key), keeps the
- * replica's sockets by user, pushes each user's messages to them, and pings to find dead ones.
+ * In-app WebSockets: authenticates the upgrade by an end user's token (`?token=`; tenant and user come
+ * from the token, and a `userId` naming someone else is refused with 403) or by a tenant API key (with
+ * `?userId=`), keeps the replica's sockets by user, pushes each user's messages to them, and pings to
+ * find dead ones. A token is checked when the socket opens; an open socket is not closed when it expires.
  *
  * Server → client: `{type:'ready', userId, unread}` once connected, then what is published on the
  * user's channel (`{type:'notification', notification}`, `{type:'read', ...}`), and `{type:'resync'}`
@@ -55,24 +57,26 @@ export class SocketGateway {
 
   /** For the HTTP server's `upgrade` event. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const { keys, logger, metrics } = this.options;
+    const { logger, metrics } = this.options;
     socket.on('error', () => socket.destroy());
     if (this.closing) return this.refuse(socket, 503, 'UNAVAILABLE', 'server shutting down');
     const request = parseSocketRequest(req.url ?? '/', { authorization: req.headers.authorization, 'x-api-key': req.headers['x-api-key'] });
     if (request.kind === 'refused') return this.refuse(socket, request.status, request.code, request.message);
-    let tenantId: string;
+    let principal: InboxPrincipal;
+    let userId: string;
     try {
-      const key = await keys.verify(request.apiKey);
-      if (!key) return this.refuse(socket, 401, 'UNAUTHENTICATED', 'invalid or revoked API key');
-      tenantId = key.tenantId;
+      principal = await authenticate(request.credential, this.options);
+      userId = actingUser(principal, request.userId);
     } catch (err) {
-      logger.warn({ err }, 'API key check failed');
-      return this.refuse(socket, 503, 'DEPENDENCY_UNAVAILABLE', 'cannot verify API keys right now');
+      if (err instanceof HttpError) return this.refuse(socket, err.status, err.code, err.message);
+      logger.warn({ err }, 'credential check failed');
+      return this.refuse(socket, 503, 'DEPENDENCY_UNAVAILABLE', 'cannot verify credentials right now');
     }
+    const { tenantId } = principal;
     if (this.closing || socket.destroyed) return this.refuse(socket, 503, 'UNAVAILABLE', 'server shutting down');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       metrics.connections.inc({ outcome: 'accepted' });
-      this.onConnection(ws, tenantId, request.userId);
+      this.onConnection(ws, tenantId, userId);
     });
   }
 

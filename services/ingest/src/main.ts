@@ -14,6 +14,7 @@ import {
   TemplateRepository,
   TenantRepository,
   TtlSweeper,
+  UserTokenSecretRepository,
 } from '@notify/stores';
 import { Intake } from './accept/intake.js';
 import { KnownTenants } from './accept/known-tenants.js';
@@ -71,6 +72,7 @@ await runService('ingest', async (ctx) => {
     templates,
     controls: new ControlsStore(redis),
     audit: new AuditLog(db),
+    userTokenKeys: new UserTokenSecretRepository(db),
     apiKeys: new ApiKeyRepository(db, { verifiedCacheMs: env.API_KEY_CACHE_MS }),
     redis,
     logger: ctx.logger,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldIssue } from '@notify/runtime';
-import { MAX_RECIPIENTS, parseNotificationRequest, type ParseContext } from './request-schema.js';
+import { MAX_RECIPIENTS, parseNotificationRequest, TenantMismatchError, type ParseContext } from './request-schema.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ctx: ParseContext = { now: NOW, tenantId: 'acme', newIdempotencyKey: () => 'generated-key' };
@@ -143,18 +143,19 @@ describe('parseNotificationRequest', () => {
     ]);
   });
 
-  it('requires expiresAt after now and after scheduledFor, alongside other failures', () => {
-    expect(issuesOf({ ...valid, expiresAt: NOW - 1 })).toEqual([
-      { path: 'expiresAt', message: 'must be in the future' },
-    ]);
-    expect(
-      issuesOf({ ...valid, templateId: '', scheduledFor: NOW + 2_000, expiresAt: '2030-01-01T00:00:01Z' }),
-    ).toEqual([
-      { path: 'templateId', message: 'must not be empty' },
-      { path: 'expiresAt', message: 'must be after scheduledFor' },
-    ]);
+  it('accepts an expiresAt already past or before scheduledFor: the pipeline suppresses it as expired', () => {
+    expect(parseNotificationRequest({ ...valid, expiresAt: NOW - 1 }, ctx).expiresAt).toBe(NOW - 1);
+    const late = parseNotificationRequest({ ...valid, scheduledFor: NOW + 2_000, expiresAt: NOW + 1_000 }, ctx);
+    expect([late.scheduledFor, late.expiresAt]).toEqual([NOW + 2_000, NOW + 1_000]);
     expect(parseNotificationRequest({ ...valid, scheduledFor: NOW - 10_000 }, ctx).scheduledFor).toBe(
       NOW - 10_000,
+    );
+  });
+
+  it('reads epoch milliseconds given as a number or as digits, and ISO-8601 with any offset', () => {
+    expect(parseNotificationRequest({ ...valid, scheduledFor: '1700000000000' }, ctx).scheduledFor).toBe(1_700_000_000_000);
+    expect(parseNotificationRequest({ ...valid, scheduledFor: '2030-01-02T01:00:00.5+01:00' }, ctx).scheduledFor).toBe(
+      Date.parse('2030-01-02T00:00:00.500Z'),
     );
   });
 
@@ -169,11 +170,13 @@ describe('parseNotificationRequest', () => {
     }
   });
 
-  it('takes the tenant from the context and refuses a different one in the body', () => {
+  it('takes the tenant from the context and refuses a different one in the body as another tenant\'s', () => {
     expect(parseNotificationRequest({ ...valid, tenantId: 'acme' }, ctx).tenantId).toBe('acme');
     expect(issuesOf({ ...valid, tenantId: 'evil' })).toEqual([
       { path: 'tenantId', message: 'does not match the authenticated tenant' },
     ]);
+    expect(() => parseNotificationRequest({ ...valid, tenantId: 'evil' }, ctx)).toThrow(TenantMismatchError);
+    expect(() => parseNotificationRequest({ ...valid, templateId: '' }, ctx)).not.toThrow(TenantMismatchError);
   });
 
   it('keeps a given idempotency key and generates one when it is absent or empty', () => {

@@ -36,11 +36,31 @@ export interface ParseContext {
 const requiredError = (expected: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
+/**
+ * Holds something besides ASCII white space. Spelled out rather than `\S`, whose meaning differs between
+ * regex engines, so that clients validating against the OpenAPI pattern agree with the server.
+ */
+export const NOT_BLANK = /[^ \t\n\r\f\v]/;
+
+/**
+ * A name that becomes a field name in stored documents (a preference category, a template variable):
+ * no NUL, no dot, no leading `$`, which MongoDB gives meaning to or refuses.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what MongoDB refuses in a field name
+export const FIELD_NAME = /^(?!\$)[^.\u0000]{1,128}$/;
+
+/** A preference category: a field name that holds more than white space. */
+export const categoryIdSchema = z
+  .string({ error: requiredError('a string') })
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what MongoDB refuses in a field name
+  .regex(/^(?=[\s\S]*[^ \t\n\r\f\v])(?!\$)[^.\u0000]*$/, 'must not be empty, start with $ or hold a dot');
+
 const identifier = (max: number) =>
   z
     .string({ error: requiredError('a string') })
-    .refine((s) => s.trim().length > 0, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+    .max(max, `must be at most ${max} characters`)
+    .regex(NOT_BLANK, 'must not be empty');
 
 /** Issues for repeated values, reported on every repeat; values that are not strings are left to the schema. */
 function duplicateIssues(field: string, values: unknown): FieldIssue[] {
@@ -56,23 +76,19 @@ function duplicateIssues(field: string, values: unknown): FieldIssue[] {
   return issues;
 }
 
-const ISO_DATE_TIME = z.iso.datetime({ offset: true });
 const INSTANT_MESSAGE = 'must be an ISO-8601 date-time with a time zone, or epoch milliseconds';
 
-function toEpochMillis(value: number | string): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  return ISO_DATE_TIME.safeParse(value).success ? Date.parse(value) : null;
-}
-
-const instant = z.union([z.number(), z.string()], { error: INSTANT_MESSAGE }).transform((value, ctx) => {
-  const millis = toEpochMillis(value);
-  if (millis === null) {
-    ctx.addIssue({ code: 'custom', message: INSTANT_MESSAGE });
-    return z.NEVER;
-  }
-  return millis;
-});
+/** Epoch milliseconds, as a number or a string of digits; or an ISO-8601 date-time with a zone. */
+const instant = z
+  .union(
+    [
+      z.int({ error: INSTANT_MESSAGE }).min(0, INSTANT_MESSAGE).max(Number.MAX_SAFE_INTEGER, INSTANT_MESSAGE),
+      z.string({ error: INSTANT_MESSAGE }).regex(/^[0-9]{1,15}$/, INSTANT_MESSAGE),
+      z.iso.datetime({ offset: true, error: INSTANT_MESSAGE }),
+    ],
+    { error: INSTANT_MESSAGE },
+  )
+  .transform((value) => (typeof value === 'number' ? value : /^[0-9]+$/.test(value) ? Number(value) : Date.parse(value)));
 
 const dataValue = z
   .union([z.string(), z.number().refine(Number.isFinite), z.boolean()], {
@@ -91,7 +107,7 @@ const requestShape = {
     .min(1, 'must name at least one recipient')
     .max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} recipients`),
   templateId: identifier(MAX_ID_LENGTH),
-  category: identifier(MAX_ID_LENGTH),
+  category: categoryIdSchema,
   channels: z
     .array(z.enum(ChannelValues, { error: `must be one of ${ChannelValues.join(', ')}` }), {
       error: 'must be an array of channels',
@@ -101,7 +117,9 @@ const requestShape = {
     .enum(PriorityValues, { error: `must be one of ${PriorityValues.join(', ')}` })
     .default('NORMAL'),
   data: z
-    .record(z.string(), dataValue, { error: 'must be an object of string, number or boolean values' })
+    .record(z.string().regex(FIELD_NAME, 'must not be empty, start with $ or hold a dot'), dataValue, {
+      error: 'must be an object of string, number or boolean values',
+    })
     .default({}),
   scheduledFor: instant.nullish(),
   expiresAt: instant.nullish(),
@@ -113,7 +131,22 @@ const FIELDS = Object.keys(requestShape);
 // other fields' issues from the same parse.
 const requestSchema = z.object(requestShape, { error: 'must be a JSON object' });
 
-const instantsSchema = z.object({ scheduledFor: instant.nullish(), expiresAt: instant.nullish() });
+/** The request as its JSON Schema documents it: the same fields and rules, unknown fields refused. */
+export const notificationRequestSchema = z.strictObject({
+  ...requestShape,
+  recipients: requestShape.recipients.meta({ uniqueItems: true }),
+  channels: requestShape.channels.meta({ uniqueItems: true }),
+});
+
+/** A tenantId in the body that is not the authenticated caller's: the caller may not act for it. */
+export class TenantMismatchError extends ValidationError {
+  constructor(issues: FieldIssue[]) {
+    super(issues);
+    this.name = 'TenantMismatchError';
+  }
+}
+
+const TENANT_MISMATCH = 'does not match the authenticated tenant';
 
 function toFieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ path: formatFieldPath(issue.path), message: issue.message }));
@@ -141,21 +174,9 @@ function crossFieldIssues(input: Record<string, unknown>, context: ParseContext)
     typeof bodyTenant === 'string' &&
     bodyTenant !== context.tenantId
   ) {
-    issues.push({ path: 'tenantId', message: 'does not match the authenticated tenant' });
+    issues.push({ path: 'tenantId', message: TENANT_MISMATCH });
   }
 
-  return [...issues, ...instantOrderIssues(input, context.now)];
-}
-
-function instantOrderIssues(input: Record<string, unknown>, now: number): FieldIssue[] {
-  const parsed = instantsSchema.safeParse(input);
-  if (!parsed.success) return [];
-  const { scheduledFor, expiresAt } = parsed.data;
-  if (expiresAt == null) return [];
-  const issues: FieldIssue[] = [];
-  if (expiresAt <= now) issues.push({ path: 'expiresAt', message: 'must be in the future' });
-  if (scheduledFor != null && expiresAt <= scheduledFor)
-    issues.push({ path: 'expiresAt', message: 'must be after scheduledFor' });
   return issues;
 }
 
@@ -188,6 +209,7 @@ export function parseNotificationRequest(input: unknown, context: ParseContext):
     ...(result.success ? [] : toFieldIssues(result.error.issues)),
     ...(isPlainObject(input) ? crossFieldIssues(input, context) : []),
   ];
+  if (issues.some((i) => i.path === 'tenantId' && i.message === TENANT_MISMATCH)) throw new TenantMismatchError(sortByField(issues));
   if (!result.success || issues.length > 0) throw new ValidationError(sortByField(issues));
   const body = result.data;
   return {

@@ -2,6 +2,7 @@ import { ErrorCodes, toFailure, ValidationError } from '@notify/runtime';
 import { IdempotencyKeyReusedError, type AcceptOutcome } from '../domain/accept-notification.js';
 import type { AcceptedResponse } from '../domain/idempotency.js';
 import { MissingReferencesError } from '../domain/references.js';
+import { TenantMismatchError } from '../domain/request-schema.js';
 
 /** An HTTP answer: status, JSON body and headers. */
 export interface Reply {
@@ -44,7 +45,8 @@ const errorBody = (code: string, message: string, extra: Record<string, unknown>
 /**
  * The answer to an accept outcome. A repeat with the same key and body gets the first answer (202);
  * the same key while the first is in flight is 409 (retry shortly); the same key with another body is
- * 422 (the body is well formed, but the key is taken); invalid input is 400; unknown references 404.
+ * 422 (the body is well formed, but the key is taken); invalid input is 400; another tenant 403; unknown
+ * references 404.
  */
 export function acceptReply(outcome: AcceptOutcome): Reply {
   switch (outcome.kind) {
@@ -82,6 +84,7 @@ function rejectionReply(error: Extract<AcceptOutcome, { kind: 'rejected' }>['err
       headers: {},
     };
   }
+  if (error instanceof TenantMismatchError) return tenantMismatchReply(error);
   if (error instanceof ValidationError) {
     return { status: 400, body: errorBody(error.code, error.message, { fields: error.issues }), headers: {} };
   }
@@ -95,9 +98,15 @@ function rejectionReply(error: Extract<AcceptOutcome, { kind: 'rejected' }>['err
   return { status: 404, body: errorBody(error.code, error.message), headers: {} };
 }
 
+/** A body naming another tenant than the API key's: the caller may not act for it (403), fields named. */
+function tenantMismatchReply(error: TenantMismatchError): Reply {
+  return { status: 403, body: errorBody('FORBIDDEN', 'the request names a tenant other than the API key\'s', { fields: error.issues }), headers: {} };
+}
+
 /** The answer to an error thrown while accepting one item of a batch, in the shape of the error handler's. */
 export function failureReply(err: unknown): Reply {
   const failure = toFailure(err);
+  if (failure instanceof TenantMismatchError) return tenantMismatchReply(failure);
   if (failure instanceof ValidationError)
     return {
       status: 400,

@@ -1,9 +1,11 @@
 import { caller } from '@notify/http';
-import { parseControlsChange, toJson, type ControlsChange, type ControlsSnapshot } from '@notify/controls';
+import { toJson, type ControlsChange, type ControlsSnapshot } from '@notify/controls';
 import type { Logger } from '@notify/runtime';
 import { Router } from 'express';
 import type { AuditEntry } from './audit-log.js';
+import { parseInput } from './parse-input.js';
 import { requireScope } from './require-scope.js';
+import { controlsChangeSchema } from './schemas/controls-schema.js';
 
 export const ADMIN_SCOPE = 'admin';
 
@@ -27,7 +29,7 @@ export function adminRoutes(deps: AdminRoutesDependencies): Router {
 
   router.patch('/admin/controls', async (req, res) => {
     const { tenantId, keyId } = caller(res);
-    const change = parseControlsChange(req.body);
+    const change: ControlsChange = parseInput(controlsChangeSchema, req.body);
     // Audited before it applies: no change goes unrecorded.
     await deps.audit.record({
       tenantId,

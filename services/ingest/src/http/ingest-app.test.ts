@@ -14,6 +14,7 @@ import {
   RecipientRepository,
   TemplateRepository,
   TenantRepository,
+  UserTokenSecretRepository,
 } from '@notify/stores';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -107,6 +108,7 @@ beforeAll(async () => {
     templates,
     controls: new MemoryControls(),
     audit: new AuditLog(db),
+    userTokenKeys: new UserTokenSecretRepository(db),
     apiKeys,
     redis,
     logger: silentLogger,
@@ -366,7 +368,7 @@ describe('notifications', () => {
         request({ idempotencyKey: idem }),
         { recipients: ['ghost'], templateId: 'welcome', category: 'x' },
         request({ idempotencyKey: idem }),
-        'junk',
+        { recipients: ['alice'], templateId: '', category: 'x' },
       ],
     });
     expect(res.status).toBe(200);
@@ -389,6 +391,10 @@ describe('notifications', () => {
     expect(tooMany.body?.error.fields).toEqual([
       { path: 'requests', message: 'must hold at most 100 requests' },
     ]);
+    // An item that is not an object at all breaks the batch's own shape: the whole call is refused.
+    const junk = await call('POST', '/v1/notifications/batch', { requests: [request(), 'junk'] });
+    expect(junk.status).toBe(400);
+    expect(junk.body?.error.fields).toEqual([{ path: 'requests[1]', message: 'must be a JSON object' }]);
   });
 
   it('answers each batch item as it would be answered alone, in as many MongoDB commands for 7 items as for 50', async () => {

@@ -1,4 +1,4 @@
-import { apiKeyAuth, createHttpApp, rateLimit } from '@notify/http';
+import { apiKeyAuth, createHttpApp, methodGuard, rateLimit } from '@notify/http';
 import type { Logger } from '@notify/runtime';
 import type { ApiKeyRepository } from '@notify/stores';
 import { Router, type Express } from 'express';
@@ -9,11 +9,13 @@ import { notificationRoutes, type NotificationRoutesDependencies } from './notif
 import { openApiDocument } from './openapi.js';
 import { recipientRoutes, type RecipientRoutesDependencies } from './recipient-routes.js';
 import { templateRoutes, type TemplateStore } from './template-routes.js';
+import { userTokenRoutes, type UserTokenRoutesDependencies } from './user-token-routes.js';
 
 export interface IngestAppDependencies
   extends
     Omit<NotificationRoutesDependencies, 'logger'>,
     RecipientRoutesDependencies,
+    UserTokenRoutesDependencies,
     Omit<AdminRoutesDependencies, 'logger'> {
   templates: TemplateStore;
   apiKeys: Pick<ApiKeyRepository, 'verify'>;
@@ -33,6 +35,7 @@ export function createIngestApp(deps: IngestAppDependencies): Express {
     registry: deps.registry,
     bodyLimit: deps.bodyLimit,
   });
+  app.use(methodGuard(openApiDocument.paths as Record<string, Record<string, unknown>>));
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -47,6 +50,7 @@ export function createIngestApp(deps: IngestAppDependencies): Express {
   api.use(notificationRoutes(deps));
   api.use(recipientRoutes(deps));
   api.use(templateRoutes(deps));
+  api.use(userTokenRoutes(deps));
   api.use(adminRoutes(deps));
   app.use('/v1', api);
 

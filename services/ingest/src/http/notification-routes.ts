@@ -18,11 +18,13 @@ export interface NotificationRoutesDependencies {
   logger: Logger;
 }
 
+/** The batch as a whole; each item is validated on its own and answered in its own result. */
 export const batchBodySchema = z.strictObject({
   requests: z
-    .array(z.unknown())
+    .array(z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }))
     .min(1, 'must hold at least one request')
-    .max(MAX_BATCH_REQUESTS, `must hold at most ${MAX_BATCH_REQUESTS} requests`),
+    .max(MAX_BATCH_REQUESTS, `must hold at most ${MAX_BATCH_REQUESTS} requests`)
+    .meta({ description: 'NotificationRequest objects; an invalid one is answered 400 in its result, the others go ahead.' }),
 });
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

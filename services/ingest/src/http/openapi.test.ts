@@ -7,6 +7,7 @@ import { notificationRoutes } from './notification-routes.js';
 import { openApiDocument } from './openapi.js';
 import { recipientRoutes } from './recipient-routes.js';
 import { templateRoutes } from './template-routes.js';
+import { userTokenRoutes } from './user-token-routes.js';
 
 const unused = {} as never;
 
@@ -40,6 +41,7 @@ describe('OpenAPI document', () => {
       ...routesOf(recipientRoutes({ recipients: unused, preferences: unused })),
       ...routesOf(templateRoutes({ templates: unused })),
       ...routesOf(adminRoutes({ controls: unused, audit: unused, logger: silentLogger })),
+      ...routesOf(userTokenRoutes({ userTokenKeys: unused })),
       'GET /v1/openapi.json',
     ];
     const documented = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
@@ -48,10 +50,15 @@ describe('OpenAPI document', () => {
     expect(documented.sort()).toEqual(served.sort());
   });
 
-  it('generates the management bodies from their zod schemas', () => {
+  it('generates the request bodies from the zod schemas that validate them', () => {
     const schemas = openApiDocument.components.schemas;
-    expect(schemas.RecipientInput?.properties?.email?.anyOf?.[0]?.format).toBe('email');
-    expect(schemas.TemplateVersionInput?.required).toEqual(['channel', 'locale', 'body']);
+    expect(schemas.RecipientInput?.properties?.email?.anyOf?.[0]?.pattern).toMatch(/@/);
+    expect(schemas.TemplateVersionInput?.oneOf?.map((v) => v.required)).toEqual([
+      ['channel', 'locale', 'body'],
+      ['channel', 'locale', 'body'],
+    ]);
+    expect(schemas.NotificationRequest?.properties?.recipients?.uniqueItems).toBe(true);
+    expect(schemas.NotificationRequest?.additionalProperties).toBe(false);
     expect(schemas.PreferencesInput?.additionalProperties).toBe(false);
   });
 });

@@ -1,7 +1,6 @@
-import { ChannelValues, PriorityValues, PROVIDERS, NotificationStatusValues } from '@notify/schemas';
 import { z } from 'zod';
-import { MAX_ID_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_RECIPIENTS } from '../domain/request-schema.js';
-import { MAX_BATCH_REQUESTS } from './notification-routes.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, notificationRequestSchema } from '../domain/request-schema.js';
+import { batchBodySchema, MAX_BATCH_REQUESTS } from './notification-routes.js';
 import type {
   HeaderObject,
   OpenApiDocument,
@@ -9,9 +8,27 @@ import type {
   ResponseObject,
   SchemaObject,
 } from './openapi-types.js';
+import { controlsChangeSchema } from './schemas/controls-schema.js';
+import { identifierSchema } from './schemas/identifiers.js';
 import { preferencesBodySchema } from './schemas/preferences-schema.js';
+import {
+  acceptedSchema,
+  batchAnswerSchema,
+  batchResultSchema,
+  controlsSchema,
+  errorBodySchema,
+  fieldIssueSchema,
+  notificationStatusSchema,
+  preferencesSchema,
+  recipientSchema,
+  storedTemplateVersionSchema,
+  templateSchema,
+  templateVariantSchema,
+  timelineEntrySchema,
+} from './schemas/responses.js';
 import { deviceTokenBodySchema, recipientBodySchema } from './schemas/recipient-schema.js';
 import { templateVersionBodySchema } from './schemas/template-schema.js';
+import { userTokenBodySchema, userTokenResponseSchema } from './schemas/user-token-schema.js';
 
 type Schema = SchemaObject;
 type Operation = OperationObject;
@@ -21,265 +38,46 @@ const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` 
 const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 
-/** A management body's JSON Schema, generated from the zod schema that validates it. */
-function fromZod(schema: z.ZodType): Schema {
+/**
+ * A JSON Schema generated from a zod schema: a request's from the schema that validates it (its input
+ * side), an answer's from the schema that describes it (its output side).
+ */
+function fromZod(schema: z.ZodType, io: 'input' | 'output' = 'input'): Schema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
+    io,
     unrepresentable: 'any',
+    override: ({ jsonSchema }) => {
+      if (typeof jsonSchema.pattern === 'string') jsonSchema.pattern = asciiDigits(jsonSchema.pattern);
+    },
   }) as Record<string, unknown>;
   return rest as Schema;
 }
 
-const instant: Schema = {
-  oneOf: [
-    { type: 'string', format: 'date-time', description: 'ISO-8601 with a time zone' },
-    { type: 'integer', minimum: 0, description: 'epoch milliseconds' },
-  ],
-};
-const identifier: Schema = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH };
-const isoTime: Schema = { type: 'string', format: 'date-time' };
-const nullableString: Schema = { type: ['string', 'null'] };
+/**
+ * `\d` spelled `[0-9]`: in JavaScript it is the ASCII digits, in other engines (Python's, which
+ * generates and checks test data from this document) every Unicode digit.
+ */
+function asciiDigits(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === 'd' ? (inClass ? '0-9' : '[0-9]') : c + next;
+      i++;
+    } else {
+      if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      out += c;
+    }
+  }
+  return out;
+}
+const answer = (schema: z.ZodType) => fromZod(schema, 'output');
 
-const notificationRequest: Schema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['recipients', 'templateId', 'category'],
-  properties: {
-    tenantId: { ...identifier, description: "Optional; when given it must be the API key's tenant." },
-    idempotencyKey: {
-      type: ['string', 'null'],
-      maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
-      description:
-        'A repeat with the same key is answered with the first answer and not sent again. Generated when absent. The Idempotency-Key header takes precedence.',
-    },
-    recipients: {
-      type: 'array',
-      items: identifier,
-      minItems: 1,
-      maxItems: MAX_RECIPIENTS,
-      uniqueItems: true,
-      description: 'User ids; the request fans out into one notification per recipient.',
-    },
-    templateId: identifier,
-    category: { ...identifier, description: "Preference category, e.g. 'billing'." },
-    channels: {
-      type: 'array',
-      items: { type: 'string', enum: [...ChannelValues] },
-      uniqueItems: true,
-      default: [],
-      description: 'Channels in order of preference; empty means every channel the template supports.',
-    },
-    priority: { type: 'string', enum: [...PriorityValues], default: 'NORMAL' },
-    data: {
-      type: 'object',
-      additionalProperties: { type: ['string', 'number', 'boolean'] },
-      default: {},
-      description: 'Template variables; numbers and booleans are turned into strings.',
-    },
-    scheduledFor: { ...instant, description: 'Do not deliver before this instant.' },
-    expiresAt: {
-      ...instant,
-      description: 'Do not deliver after this instant; must be in the future and after scheduledFor.',
-    },
-    requestedAt: {
-      ...instant,
-      description: 'When the request was made upstream; defaults to now. End-to-end latency starts here.',
-    },
-  },
-};
-
-const fieldIssue: Schema = {
-  type: 'object',
-  required: ['path', 'message'],
-  properties: {
-    path: { type: 'string', description: "e.g. 'recipients[2]'; empty for the body itself" },
-    message: { type: 'string' },
-  },
-};
-
-const errorBody: Schema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: {
-          type: 'string',
-          description:
-            'VALIDATION, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, PAYLOAD_TOO_LARGE, IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, DEPENDENCY_UNAVAILABLE, INTERNAL',
-        },
-        message: { type: 'string' },
-        fields: { type: 'array', items: ref('FieldIssue'), description: 'Every failing field (400, 422).' },
-        missing: {
-          type: 'object',
-          description: 'What a notification request names that does not exist (404).',
-          properties: {
-            tenantId: { type: 'string' },
-            templateId: { type: 'string' },
-            userIds: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-};
-
-const accepted: Schema = {
-  type: 'object',
-  required: ['status', 'notificationIds', 'idempotencyKey', 'acceptedAt'],
-  properties: {
-    status: { type: 'string', const: 'ACCEPTED' },
-    notificationIds: {
-      type: 'array',
-      items: { type: 'string', format: 'uuid' },
-      description:
-        'One per recipient, in request order; deterministic for a tenant, idempotency key and recipient.',
-    },
-    idempotencyKey: { type: 'string' },
-    acceptedAt: isoTime,
-  },
-};
-
-const batchResult: Schema = {
-  type: 'object',
-  required: ['index', 'status'],
-  description: 'One item: 202 with notificationIds, or the status and error the item would have got alone.',
-  properties: {
-    index: { type: 'integer', minimum: 0 },
-    status: { type: 'integer', enum: [202, 400, 404, 409, 422, 500, 503] },
-    notificationIds: { type: 'array', items: { type: 'string' } },
-    idempotencyKey: { type: 'string' },
-    acceptedAt: isoTime,
-    error: (errorBody.properties as Record<string, Schema>).error as Schema,
-  },
-};
-
-const timelineEntry: Schema = {
-  type: 'object',
-  required: ['status', 'stage', 'occurredAt'],
-  properties: {
-    status: { type: 'string', enum: [...NotificationStatusValues] },
-    stage: { type: 'string' },
-    channel: { type: ['string', 'null'], enum: [...ChannelValues, null] },
-    provider: nullableString,
-    reason: nullableString,
-    providerMessageId: nullableString,
-    occurredAt: isoTime,
-    attributes: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-};
-
-const notificationStatus: Schema = {
-  type: 'object',
-  required: ['notificationId', 'userId', 'status', 'statusAt', 'timeline'],
-  properties: {
-    notificationId: { type: 'string' },
-    userId: { type: 'string' },
-    status: { type: 'string', enum: [...NotificationStatusValues], description: 'The latest status.' },
-    statusAt: isoTime,
-    updatedAt: isoTime,
-    timeline: { type: 'array', items: ref('TimelineEntry'), description: 'Oldest first.' },
-  },
-};
-
-const recipient: Schema = {
-  type: 'object',
-  required: ['userId', 'locale', 'timezone', 'deviceTokens', 'updatedAt'],
-  properties: {
-    userId: { type: 'string' },
-    email: nullableString,
-    phone: nullableString,
-    webhookUrl: nullableString,
-    locale: { type: 'string' },
-    timezone: { type: 'string' },
-    deviceTokens: { type: 'array', items: { type: 'string' } },
-    updatedAt: isoTime,
-  },
-};
-
-const preferences: Schema = {
-  type: 'object',
-  required: ['userId', 'globalUnsubscribe', 'categories'],
-  properties: {
-    userId: { type: 'string' },
-    globalUnsubscribe: { type: 'boolean' },
-    categories: {
-      type: 'object',
-      additionalProperties: { type: 'object', additionalProperties: { type: 'boolean' } },
-      description: 'category → channel → opted in; what is absent is opted in.',
-    },
-    quietHours: {
-      type: ['object', 'null'],
-      properties: { start: { type: 'string' }, end: { type: 'string' } },
-    },
-    updatedAt: {
-      type: ['string', 'null'],
-      format: 'date-time',
-      description: 'null while the recipient has the defaults.',
-    },
-  },
-};
-
-const templateVariant: Schema = {
-  type: 'object',
-  required: ['channel', 'locale', 'version', 'body', 'createdAt'],
-  properties: {
-    channel: { type: 'string', enum: [...ChannelValues] },
-    locale: { type: 'string' },
-    version: { type: 'integer', minimum: 1 },
-    subject: nullableString,
-    body: { type: 'string' },
-    html: nullableString,
-    createdAt: isoTime,
-  },
-};
-
-const controls: Schema = {
-  type: 'object',
-  required: ['disabledProviders', 'disabledChannels', 'rollout'],
-  properties: {
-    disabledProviders: { type: 'array', items: { type: 'string', enum: [...PROVIDERS] } },
-    disabledChannels: { type: 'array', items: { type: 'string', enum: [...ChannelValues] } },
-    rollout: {
-      type: 'object',
-      additionalProperties: { type: 'integer', minimum: 0, maximum: 100 },
-      description: 'Percent of recipients a provider takes, by provider; absent means 100.',
-    },
-  },
-};
-
-const controlsChange: Schema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    providers: {
-      type: 'object',
-      propertyNames: { enum: [...PROVIDERS] },
-      additionalProperties: {
-        type: 'object',
-        properties: {
-          enabled: {
-            type: 'boolean',
-            description: 'false is a kill switch: messages wait in Kafka until re-enabled.',
-          },
-          rolloutPercent: { type: 'integer', minimum: 0, maximum: 100 },
-        },
-      },
-    },
-    channels: {
-      type: 'object',
-      propertyNames: { enum: [...ChannelValues] },
-      additionalProperties: {
-        type: 'object',
-        required: ['enabled'],
-        properties: { enabled: { type: 'boolean' } },
-      },
-    },
-  },
-};
-
+const identifier = fromZod(identifierSchema);
+const PATH_PARAMETERS = new Set(['NotificationId', 'UserId', 'TemplateId', 'DeviceToken'].map((name) => parameterRef(name).$ref));
 const errorResponse = (description: string, headers?: Record<string, HeaderObject>): ResponseObject => ({
   description,
   content: json(ref('Error')),
@@ -293,9 +91,14 @@ const standardErrors = {
   '503': responseRef('ServiceUnavailable'),
 };
 
+/** An operation behind the API key: its own answers, the ones every such operation may give, and 400 for a bad path parameter. */
 const authed = (operation: Operation): Operation => ({
   ...operation,
-  responses: { ...operation.responses, ...standardErrors },
+  responses: {
+    ...(operation.parameters?.some((p) => '$ref' in p && PATH_PARAMETERS.has(p.$ref)) ? { '400': responseRef('BadRequest') } : {}),
+    ...operation.responses,
+    ...standardErrors,
+  },
 });
 
 /** The REST API, as served at GET /v1/openapi.json. */
@@ -315,6 +118,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'notifications' },
     { name: 'recipients' },
     { name: 'templates' },
+    { name: 'users', description: 'Credentials for end users.' },
     { name: 'admin', description: 'Needs a key with the admin scope.' },
     { name: 'meta' },
   ],
@@ -339,6 +143,7 @@ export const openApiDocument: OpenApiDocument = {
             content: json(ref('Accepted')),
           },
           '400': responseRef('BadRequest'),
+          '403': errorResponse("The body names a tenant other than the API key's; error.fields says so."),
           '404': errorResponse(
             'The tenant, template or recipients named do not exist; error.missing lists them.',
           ),
@@ -362,31 +167,9 @@ export const openApiDocument: OpenApiDocument = {
         description:
           "Each item is accepted as POST /v1/notifications would accept it, with its own idempotencyKey field; the answer lists every item's outcome.",
         parameters: [parameterRef('Traceparent')],
-        requestBody: {
-          required: true,
-          content: json({
-            type: 'object',
-            additionalProperties: false,
-            required: ['requests'],
-            properties: {
-              requests: {
-                type: 'array',
-                items: ref('NotificationRequest'),
-                minItems: 1,
-                maxItems: MAX_BATCH_REQUESTS,
-              },
-            },
-          }),
-        },
+        requestBody: { required: true, content: json(fromZod(batchBodySchema)) },
         responses: {
-          '200': {
-            description: 'One result per item, in order (multi-status).',
-            content: json({
-              type: 'object',
-              required: ['results'],
-              properties: { results: { type: 'array', items: ref('BatchResult') } },
-            }),
-          },
+          '200': { description: 'One result per item, in order (multi-status).', content: json(answer(batchAnswerSchema)) },
           '400': responseRef('BadRequest'),
         },
       }),
@@ -486,12 +269,7 @@ export const openApiDocument: OpenApiDocument = {
           '201': {
             description: 'The new version (one more than the latest of its channel and locale).',
             headers: { Location: { schema: { type: 'string' } } },
-            content: json({
-              allOf: [
-                { type: 'object', properties: { templateId: { type: 'string' } } },
-                ref('TemplateVariant'),
-              ],
-            }),
+            content: json(answer(storedTemplateVersionSchema)),
           },
           '400': responseRef('BadRequest'),
         },
@@ -506,16 +284,28 @@ export const openApiDocument: OpenApiDocument = {
         responses: {
           '200': {
             description: 'The template.',
-            content: json({
-              type: 'object',
-              required: ['templateId', 'variants'],
-              properties: {
-                templateId: { type: 'string' },
-                variants: { type: 'array', items: ref('TemplateVariant') },
-              },
-            }),
+            content: json(answer(templateSchema)),
           },
           '404': responseRef('NotFound'),
+        },
+      }),
+    },
+    '/v1/users/{userId}/tokens': {
+      post: authed({
+        tags: ['users'],
+        operationId: 'issueUserToken',
+        summary: "Issue a short-lived token for one end user, for that user's browser or app",
+        description:
+          'Server to server, with an API key. The token (a JWT, HS256, signed with a secret of the tenant) lets its holder read and mark only that user\'s inbox and open only that user\'s WebSocket on the in-app gateway; it is never an API key.',
+        parameters: [parameterRef('UserId')],
+        requestBody: { required: false, content: json(ref('UserTokenInput')) },
+        responses: {
+          '201': {
+            description: 'The token; not to be cached.',
+            headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } },
+            content: json(ref('UserToken')),
+          },
+          '400': responseRef('BadRequest'),
         },
       }),
     },
@@ -573,8 +363,8 @@ export const openApiDocument: OpenApiDocument = {
         name: 'traceparent',
         in: 'header',
         required: false,
-        schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
-        description: 'W3C trace context; the produced records continue this trace.',
+        schema: { type: 'string' },
+        description: 'W3C trace context (00-<trace id>-<parent id>-<flags>); the produced records continue this trace. One that is malformed is ignored and a new trace begins, as the W3C recommendation asks.',
       },
       NotificationId: { name: 'notificationId', in: 'path', required: true, schema: identifier },
       UserId: { name: 'userId', in: 'path', required: true, schema: identifier },
@@ -597,22 +387,24 @@ export const openApiDocument: OpenApiDocument = {
       ServiceUnavailable: errorResponse('A store or Kafka is unreachable; retry later.'),
     },
     schemas: {
-      Error: errorBody,
-      FieldIssue: fieldIssue,
-      NotificationRequest: notificationRequest,
-      Accepted: accepted,
-      BatchResult: batchResult,
-      NotificationStatus: notificationStatus,
-      TimelineEntry: timelineEntry,
+      Error: answer(errorBodySchema),
+      FieldIssue: answer(fieldIssueSchema),
+      NotificationRequest: fromZod(notificationRequestSchema),
+      Accepted: answer(acceptedSchema),
+      BatchResult: answer(batchResultSchema),
+      NotificationStatus: answer(notificationStatusSchema),
+      TimelineEntry: answer(timelineEntrySchema),
       RecipientInput: fromZod(recipientBodySchema),
-      Recipient: recipient,
+      Recipient: answer(recipientSchema),
       DeviceTokenInput: fromZod(deviceTokenBodySchema),
       PreferencesInput: fromZod(preferencesBodySchema),
-      Preferences: preferences,
+      Preferences: answer(preferencesSchema),
       TemplateVersionInput: fromZod(templateVersionBodySchema),
-      TemplateVariant: templateVariant,
-      Controls: controls,
-      ControlsChange: controlsChange,
+      TemplateVariant: answer(templateVariantSchema),
+      Controls: answer(controlsSchema),
+      ControlsChange: fromZod(controlsChangeSchema),
+      UserTokenInput: fromZod(userTokenBodySchema),
+      UserToken: answer(userTokenResponseSchema),
     },
   },
 };

@@ -42,7 +42,7 @@ export function templateRoutes(deps: { templates: TemplateStore }): Router {
       body: body.body,
     };
     if (body.subject != null) input.subject = body.subject;
-    if (body.html != null) input.html = body.html;
+    if ('html' in body && body.html != null) input.html = body.html;
     const doc = await deps.templates.put(input);
     res
       .status(201)

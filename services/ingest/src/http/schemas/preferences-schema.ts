@@ -1,6 +1,6 @@
 import { ChannelValues } from '@notify/schemas';
 import { z } from 'zod';
-import { identifierSchema } from './identifiers.js';
+import { categoryIdSchema } from '../../domain/request-schema.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:mm');
 
@@ -11,14 +11,13 @@ export const preferencesBodySchema = z.strictObject({
       'Unsubscribed from everything (CRITICAL notifications still go out unless their category is opted out)',
   }),
   categories: z
-    .record(identifierSchema, z.partialRecord(z.enum(ChannelValues), z.boolean()))
+    .record(categoryIdSchema, z.partialRecord(z.enum(ChannelValues), z.boolean()))
     .default({})
     .meta({ description: 'category → channel → opted in; what is left out is opted in' }),
   quietHours: z
     .strictObject({ start: clockTime, end: clockTime })
-    .refine((q) => q.start !== q.end, { message: 'must differ from start', path: ['end'] })
     .nullish()
-    .meta({ description: "HH:mm window in the recipient's time zone; may wrap midnight (22:00 → 07:00)" }),
+    .meta({ description: "HH:mm window in the recipient's time zone; may wrap midnight (22:00 → 07:00); start = end is no window" }),
 });
 
 export type PreferencesBody = z.output<typeof preferencesBodySchema>;

@@ -1,0 +1,111 @@
+import { ChannelValues, NotificationStatusValues, PROVIDERS } from '@notify/schemas';
+import { z } from 'zod';
+
+/** What the API answers, as zod schemas: the OpenAPI document is generated from them. */
+
+const isoTime = z.iso.datetime();
+
+export const fieldIssueSchema = z.object({
+  path: z.string().meta({ description: "e.g. 'recipients[2]'; empty for the body itself" }),
+  message: z.string(),
+});
+
+const errorDetail = z.object({
+  code: z.string().meta({
+    description:
+      'VALIDATION, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, PAYLOAD_TOO_LARGE, METHOD_NOT_ALLOWED, IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, DEPENDENCY_UNAVAILABLE, INTERNAL',
+  }),
+  message: z.string(),
+  fields: z.array(fieldIssueSchema).optional().meta({ description: 'Every failing field (400, 403, 422).' }),
+  missing: z
+    .object({ tenantId: z.string().optional(), templateId: z.string().optional(), userIds: z.array(z.string()).optional() })
+    .optional()
+    .meta({ description: 'What a notification request names that does not exist (404).' }),
+});
+
+export const errorBodySchema = z.object({ error: errorDetail });
+
+export const acceptedSchema = z.object({
+  status: z.literal('ACCEPTED'),
+  notificationIds: z
+    .array(z.uuid())
+    .meta({ description: 'One per recipient, in request order; deterministic for a tenant, idempotency key and recipient.' }),
+  idempotencyKey: z.string(),
+  acceptedAt: isoTime,
+});
+
+export const batchResultSchema = z
+  .object({
+    index: z.int().min(0),
+    status: z.union([z.literal(202), z.literal(400), z.literal(403), z.literal(404), z.literal(409), z.literal(422), z.literal(500), z.literal(503)]),
+    notificationIds: z.array(z.uuid()).optional(),
+    idempotencyKey: z.string().optional(),
+    acceptedAt: isoTime.optional(),
+    error: errorDetail.optional(),
+  })
+  .meta({ description: 'One item: 202 with notificationIds, or the status and error the item would have got alone.' });
+
+export const timelineEntrySchema = z.object({
+  status: z.enum(NotificationStatusValues),
+  stage: z.string(),
+  channel: z.enum(ChannelValues).nullable(),
+  provider: z.string().nullable(),
+  reason: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  occurredAt: isoTime,
+  attributes: z.record(z.string(), z.string()),
+});
+
+export const notificationStatusSchema = z.object({
+  notificationId: z.string(),
+  userId: z.string(),
+  status: z.enum(NotificationStatusValues).meta({ description: 'The latest status.' }),
+  statusAt: isoTime,
+  updatedAt: isoTime,
+  timeline: z.array(timelineEntrySchema).meta({ description: 'Oldest first.' }),
+});
+
+export const recipientSchema = z.object({
+  userId: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  webhookUrl: z.string().nullable(),
+  locale: z.string(),
+  timezone: z.string(),
+  deviceTokens: z.array(z.string()),
+  updatedAt: isoTime,
+});
+
+export const preferencesSchema = z.object({
+  userId: z.string(),
+  globalUnsubscribe: z.boolean(),
+  categories: z
+    .record(z.string(), z.record(z.string(), z.boolean()))
+    .meta({ description: 'category → channel → opted in; what is absent is opted in.' }),
+  quietHours: z.object({ start: z.string(), end: z.string() }).nullable(),
+  updatedAt: isoTime.nullable().meta({ description: 'null while the recipient has the defaults.' }),
+});
+
+export const templateVariantSchema = z.object({
+  channel: z.enum(ChannelValues),
+  locale: z.string(),
+  version: z.int().min(1),
+  subject: z.string().nullable(),
+  body: z.string(),
+  html: z.string().nullable(),
+  createdAt: isoTime,
+});
+
+export const storedTemplateVersionSchema = templateVariantSchema.extend({ templateId: z.string() });
+
+export const templateSchema = z.object({ templateId: z.string(), variants: z.array(templateVariantSchema) });
+
+export const controlsSchema = z.object({
+  disabledProviders: z.array(z.enum(PROVIDERS)),
+  disabledChannels: z.array(z.enum(ChannelValues)),
+  rollout: z
+    .partialRecord(z.enum(PROVIDERS), z.int().min(0).max(100))
+    .meta({ description: 'Percent of recipients a provider takes, by provider; absent means 100.' }),
+});
+
+export const batchAnswerSchema = z.object({ results: z.array(batchResultSchema) });

@@ -1,0 +1,57 @@
+import { ApiKeyRepository, TenantRepository } from '@notify/stores';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquirePipelineLock } from '../../scripts/pipeline/pipeline-lock.js';
+import { freePort, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { stackEnv, uniqueName } from '../support/stack-env.js';
+import { failuresOf, runSchemathesis } from './schemathesis.js';
+
+// Every HTTP service with an OpenAPI document, tested against it by Schemathesis with all its checks:
+// what the document says is what the service does.
+
+const env = stackEnv();
+const tenant = uniqueName('contract');
+const mongo = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+const running: ServiceProcess[] = [];
+let apiKey = '';
+let releaseLock = () => {};
+
+const CONTRACT = {
+  maxExamples: 40,
+  seed: 1,
+  // Generous: the machine runs the rest of the suite alongside.
+  maxResponseTimeSeconds: 30,
+};
+
+async function startHttpService(name: string, entry: string): Promise<string> {
+  const httpPort = await freePort();
+  const service = await startServiceProcess(name, entry, { HTTP_PORT: String(httpPort), INSTANCE_ID: uniqueName(`${name}-contract`) });
+  running.push(service);
+  await service.waitReady(90_000);
+  return `http://127.0.0.1:${httpPort}`;
+}
+
+beforeAll(async () => {
+  // The services consume the pipeline's global topics: never alongside another launched pipeline.
+  releaseLock = await acquirePipelineLock(30 * 60_000);
+  await mongo.connect();
+  await new TenantRepository(mongo.db()).upsert({ tenantId: tenant, name: 'Contract', defaultLocale: 'en' });
+  // Admin scope, so the admin operations are tested too; a limit far above what the run sends.
+  apiKey = (await new ApiKeyRepository(mongo.db()).create({ tenantId: tenant, scopes: ['admin'], rateLimitPerMinute: 1_000_000 })).key;
+});
+
+afterAll(async () => {
+  for (const service of running) service.kill('SIGTERM');
+  await Promise.all(running.map((s) => s.exited));
+  await mongo.close();
+  releaseLock();
+});
+
+describe('HTTP contract (Schemathesis, all checks)', () => {
+  it('ingest does what its OpenAPI document says', async () => {
+    const base = await startHttpService('ingest', 'services/ingest/src/main.ts');
+    const run = await runSchemathesis(`${base}/v1/openapi.json`, { ...CONTRACT, headers: { Authorization: `Bearer ${apiKey}` } });
+    expect(run.exitCode, failuresOf(run.output)).toBe(0);
+    expect(run.output).toMatch(/No issues found|passed/);
+  }, 20 * 60_000);
+});
