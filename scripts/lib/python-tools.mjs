@@ -22,7 +22,11 @@ function cacheRoot() {
 }
 
 function run(cmd, args) {
-  const res = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (res.error) throw new PythonToolsError(`${cmd} could not run: ${res.error.message}`);
   if (res.status !== 0) {
     const out = `${res.stdout ?? ''}\n${res.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
@@ -51,7 +55,14 @@ export function ensurePythonTools() {
   log(`pip install ${PYTHON_REQUIREMENTS.join(' ')} (once, into ${dir})`);
   try {
     run(python(), ['-m', 'venv', tmp]);
-    run(path.join(tmp, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...PYTHON_REQUIREMENTS]);
+    run(path.join(tmp, 'bin', 'python'), [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      ...PYTHON_REQUIREMENTS,
+    ]);
     fs.writeFileSync(path.join(tmp, '.complete'), PYTHON_REQUIREMENTS.join('\n'));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);

@@ -7,7 +7,9 @@ import { REPO_ROOT } from '../support/stack-env.js';
 /** Where `npm test` put Schemathesis (scripts/lib/python-tools.mjs); provisioned here when run alone. */
 async function schemathesisBin(): Promise<string> {
   if (process.env.SCHEMATHESIS_BIN) return process.env.SCHEMATHESIS_BIN;
-  const tools = (await import(path.join(REPO_ROOT, 'scripts', 'lib', 'python-tools.mjs'))) as { pythonToolsEnv(): { SCHEMATHESIS_BIN: string } };
+  const tools = (await import(path.join(REPO_ROOT, 'scripts', 'lib', 'python-tools.mjs'))) as {
+    pythonToolsEnv(): { SCHEMATHESIS_BIN: string };
+  };
   return tools.pythonToolsEnv().SCHEMATHESIS_BIN;
 }
 
@@ -77,4 +79,18 @@ export function failuresOf(output: string): string {
     .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
     .join('\n')
     .slice(0, 30_000);
+}
+
+/** How many operations the run tested, from its summary ("Tested: N"). */
+export function testedOperations(output: string): number {
+  return Number(/Tested:\s+(\d+)/.exec(output)?.[1] ?? 0);
+}
+
+/** How many operations the document at `documentUrl` declares, besides serving itself (which Schemathesis skips). */
+export async function documentedOperations(documentUrl: string): Promise<number> {
+  const document = (await (await fetch(documentUrl)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const methods = new Set(['get', 'put', 'post', 'patch', 'delete']);
+  return Object.entries(document.paths)
+    .filter(([path]) => path !== new URL(documentUrl).pathname)
+    .reduce((n, [, item]) => n + Object.keys(item).filter((m) => methods.has(m)).length, 0);
 }

@@ -20,3 +20,5 @@ export {
   type VerifyUserTokenOptions,
 } from './user-token.js';
 export { methodGuard } from './method-guard.js';
+export { answerSchema, asciiDigits, errorBodySchema, fieldIssueSchema, fromZod } from './openapi-schema.js';
+export type * from './openapi-types.js';

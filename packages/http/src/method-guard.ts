@@ -13,7 +13,11 @@ function compile(template: string, operations: Record<string, unknown>): Documen
     .split(/(\{[^}]+\})/)
     .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
     .join('');
-  const methods = new Set(Object.keys(operations).filter((m) => HTTP_METHODS.includes(m)).map((m) => m.toUpperCase()));
+  const methods = new Set(
+    Object.keys(operations)
+      .filter((m) => HTTP_METHODS.includes(m))
+      .map((m) => m.toUpperCase()),
+  );
   // Express answers HEAD with the GET handler.
   if (methods.has('GET')) methods.add('HEAD');
   return { pattern: new RegExp(`^${escaped}/?$`), allow: [...methods].join(', '), methods };
@@ -31,6 +35,11 @@ export function methodGuard(paths: Record<string, Record<string, unknown>>): Req
     res
       .status(405)
       .set('Allow', path.allow)
-      .json({ error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; allowed: ${path.allow}` } });
+      .json({
+        error: {
+          code: 'METHOD_NOT_ALLOWED',
+          message: `${req.method} is not allowed here; allowed: ${path.allow}`,
+        },
+      });
   };
 }

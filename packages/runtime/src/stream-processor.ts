@@ -126,7 +126,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       heartbeatInterval: this.heartbeatIntervalMs,
       minBytes: this.opts.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: this.opts.fetch?.maxWaitTimeInMs ?? 250,
-      retry: { retries: 10 },
+      // Patient enough for a broker that is still loading its coordinators (a fresh or restarted broker
+      // answers "group coordinator not available" for tens of seconds): 0.5 s doubling to 30 s, about 2.5 min.
+      retry: { retries: 10, initialRetryTime: 500, maxRetryTime: 30_000 },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {

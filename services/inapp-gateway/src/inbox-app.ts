@@ -1,4 +1,4 @@
-import { createHttpApp, rateLimit } from '@notify/http';
+import { createHttpApp, methodGuard, rateLimit } from '@notify/http';
 import { NotFoundError, type Logger } from '@notify/runtime';
 import type { InboxDoc } from '@notify/stores';
 import type { Redis } from 'ioredis';
@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { parseId, parseInboxQuery, parseUserId } from './domain/inbox-query.js';
 import { actingUser, inboxAuth, principal, type InboxAuthDependencies } from './inbox-auth.js';
 import { inboxChannel } from './inbox-channel.js';
+import { inboxOpenApiDocument } from './openapi.js';
 import type { InboxRepository } from './inbox-repository.js';
 
 export interface InboxAppOptions extends InboxAuthDependencies {
@@ -59,6 +60,8 @@ function target(req: Request, res: Response): { tenantId: string; userId: string
 export function createInboxApp(options: InboxAppOptions): Express {
   const { logger, inbox, redis } = options;
   const { app, finish } = createHttpApp({ service: 'inapp-gateway', logger, registry: options.registry, bodyLimit: '16kb' });
+  app.use(methodGuard(inboxOpenApiDocument.paths as Record<string, Record<string, unknown>>));
+  app.get('/v1/openapi.json', (_req, res) => void res.json(inboxOpenApiDocument));
   const auth = [inboxAuth(options), rateLimit(redis, (err) => logger.warn({ err }, 'rate limit unavailable; request let through'))];
 
   const announce = (tenantId: string, userId: string, message: Record<string, unknown>) =>

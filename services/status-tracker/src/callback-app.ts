@@ -1,4 +1,4 @@
-import { createHttpApp, errorHandler, HttpError } from '@notify/http';
+import { createHttpApp, errorHandler, HttpError, methodGuard } from '@notify/http';
 import { statusOutput, ValidationError, type Logger, type OutputPublisher } from '@notify/runtime';
 import express, { type Express, type Request } from 'express';
 import type { Registry } from 'prom-client';
@@ -7,12 +7,12 @@ import { resolveOutcomes, type NotificationSubjectLookup } from './domain/resolv
 import { mapSendGridEvent, parseSendGridEvents } from './domain/sendgrid-events.js';
 import { mapTwilioStatus, parseTwilioStatus } from './domain/twilio-status.js';
 import type { FirstSeenClock } from './first-seen-clock.js';
+import { callbackOpenApiDocument, SENDGRID_EVENTS_PATH, TWILIO_STATUS_PATH } from './openapi.js';
 import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER, type SendGridSignatureVerifier } from './sendgrid-signature.js';
 import type { TrackerMetrics } from './tracker-metrics.js';
 import { TWILIO_SIGNATURE_HEADER, verifyTwilioSignature } from './twilio-signature.js';
 
-export const SENDGRID_EVENTS_PATH = '/v1/callbacks/sendgrid/events';
-export const TWILIO_STATUS_PATH = '/v1/callbacks/twilio/status';
+export { SENDGRID_EVENTS_PATH, TWILIO_STATUS_PATH } from './openapi.js';
 
 export interface CallbackAppOptions {
   logger: Logger;
@@ -104,8 +104,11 @@ export function createCallbackApp(options: CallbackAppOptions): Express {
 
   // createHttpApp parses JSON before any route, and SendGrid signs the exact bytes it sent: those are
   // read here first, so the JSON parser behind finds the body consumed and leaves it as a Buffer.
+  const document = callbackOpenApiDocument({ sendgrid: Boolean(sendgrid), twilio: Boolean(twilio) });
   const front = express();
   front.disable('x-powered-by');
+  front.use(methodGuard(document.paths as Record<string, Record<string, unknown>>));
+  front.get('/v1/openapi.json', (_req, res) => void res.json(document));
   if (sendgrid) front.post(SENDGRID_EVENTS_PATH, express.raw({ type: () => true, limit: options.bodyLimit }));
   front.use(app);
   front.use(errorHandler(logger));

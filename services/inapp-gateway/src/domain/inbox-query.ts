@@ -1,4 +1,5 @@
 import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { z } from 'zod';
 
 export const DEFAULT_INBOX_LIMIT = 50;
 export const MAX_INBOX_LIMIT = 100;
@@ -12,51 +13,65 @@ export interface InboxQuery {
 }
 
 /** An id (user, notification) from a path or query: non-empty, bounded, printable. */
+export const inboxIdSchema = z
+  .string({ error: 'required' })
+  .min(1, 'required')
+  .max(MAX_ID_LENGTH, `at most ${MAX_ID_LENGTH} characters`)
+  // eslint-disable-next-line no-control-regex -- control characters are what the id may not hold
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
+/** `?unread=true&limit=50&before=<ISO 8601>`, each parameter as the query string carries it. */
+export const inboxQueryParameters = {
+  unread: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .optional()
+    .meta({ description: 'Only unread messages' }),
+  limit: z
+    .string()
+    .regex(/^(?:[1-9]|[1-9][0-9]|100)$/, `expected an integer from 1 to ${MAX_INBOX_LIMIT}`)
+    .optional()
+    .meta({
+      description: `Messages per page, 1 to ${MAX_INBOX_LIMIT}; ${DEFAULT_INBOX_LIMIT} when left out`,
+    }),
+  before: z.iso
+    .datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2025-01-31T12:00:00.000Z' })
+    .optional()
+    .meta({ description: "Only messages created before this instant: the previous page's nextBefore" }),
+};
+
+const inboxQuerySchema = z.object(inboxQueryParameters);
+
 export function parseId(value: unknown, path: string): string {
-  const issue = idIssue(value, path);
-  if (issue) throw new ValidationError([issue]);
-  return value as string;
+  const result = inboxIdSchema.safeParse(value);
+  if (!result.success)
+    throw new ValidationError([{ path, message: result.error.issues[0]?.message ?? 'invalid' }]);
+  return result.data;
 }
 
 export function parseUserId(value: unknown): string {
   return parseId(value, 'userId');
 }
 
-function idIssue(value: unknown, path: string): FieldIssue | null {
-  if (typeof value !== 'string' || value.length === 0) return { path, message: 'required' };
-  if (value.length > MAX_ID_LENGTH) return { path, message: `at most ${MAX_ID_LENGTH} characters` };
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) return { path, message: 'must not contain control characters' };
-  return null;
-}
-
 const single = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
 
-/** `?unread=true&limit=50&before=<ISO 8601>`; every bad parameter is named. */
+/** The inbox query; every bad parameter is named. */
 export function parseInboxQuery(query: Record<string, unknown>): InboxQuery {
-  const issues: FieldIssue[] = [];
-  const unread = single(query.unread);
-  const limit = single(query.limit);
-  const before = single(query.before);
-
-  let unreadOnly = false;
-  if (unread !== undefined) {
-    if (unread === 'true' || unread === '1') unreadOnly = true;
-    else if (unread !== 'false' && unread !== '0') issues.push({ path: 'unread', message: 'expected true or false' });
+  const result = inboxQuerySchema.safeParse({
+    unread: single(query.unread),
+    limit: single(query.limit),
+    before: single(query.before),
+  });
+  if (!result.success) {
+    const issues: FieldIssue[] = result.error.issues.map((i) => ({
+      path: i.path.join('.'),
+      message: i.message,
+    }));
+    throw new ValidationError(issues);
   }
-
-  let n = DEFAULT_INBOX_LIMIT;
-  if (limit !== undefined) {
-    n = typeof limit === 'string' && /^\d+$/.test(limit) ? Number(limit) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_INBOX_LIMIT) issues.push({ path: 'limit', message: `expected an integer from 1 to ${MAX_INBOX_LIMIT}` });
-  }
-
-  let beforeDate: Date | null = null;
-  if (before !== undefined) {
-    beforeDate = typeof before === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(before) ? new Date(before) : new Date(NaN);
-    if (Number.isNaN(beforeDate.getTime())) issues.push({ path: 'before', message: 'expected an ISO 8601 date-time, e.g. 2025-01-31T12:00:00.000Z' });
-  }
-
-  if (issues.length > 0) throw new ValidationError(issues);
-  return { unreadOnly, limit: n, before: beforeDate };
+  const { unread, limit, before } = result.data;
+  return {
+    unreadOnly: unread === 'true' || unread === '1',
+    limit: limit === undefined ? DEFAULT_INBOX_LIMIT : Number(limit),
+    before: before === undefined ? null : new Date(before),
+  };
 }

@@ -1,13 +1,6 @@
-import { z } from 'zod';
+import { answerSchema, errorBodySchema, fieldIssueSchema, fromZod, type HeaderObject, type OpenApiDocument, type OperationObject, type ResponseObject, type SchemaObject } from '@notify/http';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, notificationRequestSchema } from '../domain/request-schema.js';
 import { batchBodySchema, MAX_BATCH_REQUESTS } from './notification-routes.js';
-import type {
-  HeaderObject,
-  OpenApiDocument,
-  OperationObject,
-  ResponseObject,
-  SchemaObject,
-} from './openapi-types.js';
 import { controlsChangeSchema } from './schemas/controls-schema.js';
 import { identifierSchema } from './schemas/identifiers.js';
 import { preferencesBodySchema } from './schemas/preferences-schema.js';
@@ -16,8 +9,6 @@ import {
   batchAnswerSchema,
   batchResultSchema,
   controlsSchema,
-  errorBodySchema,
-  fieldIssueSchema,
   notificationStatusSchema,
   preferencesSchema,
   recipientSchema,
@@ -38,43 +29,7 @@ const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` 
 const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 
-/**
- * A JSON Schema generated from a zod schema: a request's from the schema that validates it (its input
- * side), an answer's from the schema that describes it (its output side).
- */
-function fromZod(schema: z.ZodType, io: 'input' | 'output' = 'input'): Schema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-    override: ({ jsonSchema }) => {
-      if (typeof jsonSchema.pattern === 'string') jsonSchema.pattern = asciiDigits(jsonSchema.pattern);
-    },
-  }) as Record<string, unknown>;
-  return rest as Schema;
-}
-
-/**
- * `\d` spelled `[0-9]`: in JavaScript it is the ASCII digits, in other engines (Python's, which
- * generates and checks test data from this document) every Unicode digit.
- */
-function asciiDigits(pattern: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') {
-      const next = pattern[i + 1] ?? '';
-      out += next === 'd' ? (inClass ? '0-9' : '[0-9]') : c + next;
-      i++;
-    } else {
-      if (c === '[') inClass = true;
-      else if (c === ']') inClass = false;
-      out += c;
-    }
-  }
-  return out;
-}
-const answer = (schema: z.ZodType) => fromZod(schema, 'output');
+const answer = answerSchema;
 
 const identifier = fromZod(identifierSchema);
 const PATH_PARAMETERS = new Set(['NotificationId', 'UserId', 'TemplateId', 'DeviceToken'].map((name) => parameterRef(name).$ref));

@@ -23,7 +23,7 @@ const sendGridEventSchema = z.looseObject({
 });
 
 const MAX_EVENTS_PER_POST = 10_000;
-const sendGridBatchSchema = z.array(sendGridEventSchema).max(MAX_EVENTS_PER_POST);
+export const sendGridBatchSchema = z.array(sendGridEventSchema).max(MAX_EVENTS_PER_POST);
 
 export type SendGridEvent = z.infer<typeof sendGridEventSchema>;
 

@@ -4,7 +4,7 @@ import { fieldIssues } from './field-issues.js';
 import { boundedReason, type ProviderOutcome } from './provider-outcome.js';
 
 /** A Twilio Messaging status callback (form fields, as posted); other fields Twilio sends are kept. */
-const twilioStatusSchema = z.looseObject({
+export const twilioStatusSchema = z.looseObject({
   MessageSid: z.string().min(1),
   MessageStatus: z.string().min(1),
   ErrorCode: z.string().optional(),

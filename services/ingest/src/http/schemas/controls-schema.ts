@@ -7,8 +7,16 @@ export const controlsChangeSchema = z.strictObject({
     .partialRecord(
       z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
       z.strictObject({
-        enabled: z.boolean().optional().meta({ description: 'false is a kill switch: messages wait in Kafka until re-enabled' }),
-        rolloutPercent: z.int().min(0).max(100).optional().meta({ description: 'Percent of recipients the provider takes' }),
+        enabled: z
+          .boolean()
+          .optional()
+          .meta({ description: 'false is a kill switch: messages wait in Kafka until re-enabled' }),
+        rolloutPercent: z
+          .int()
+          .min(0)
+          .max(100)
+          .optional()
+          .meta({ description: 'Percent of recipients the provider takes' }),
       }),
     )
     .optional(),

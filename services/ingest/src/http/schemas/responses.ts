@@ -1,35 +1,19 @@
 import { ChannelValues, NotificationStatusValues, PROVIDERS } from '@notify/schemas';
+import { errorBodySchema } from '@notify/http';
 import { z } from 'zod';
 
 /** What the API answers, as zod schemas: the OpenAPI document is generated from them. */
 
 const isoTime = z.iso.datetime();
 
-export const fieldIssueSchema = z.object({
-  path: z.string().meta({ description: "e.g. 'recipients[2]'; empty for the body itself" }),
-  message: z.string(),
-});
-
-const errorDetail = z.object({
-  code: z.string().meta({
-    description:
-      'VALIDATION, NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED, PAYLOAD_TOO_LARGE, METHOD_NOT_ALLOWED, IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, DEPENDENCY_UNAVAILABLE, INTERNAL',
-  }),
-  message: z.string(),
-  fields: z.array(fieldIssueSchema).optional().meta({ description: 'Every failing field (400, 403, 422).' }),
-  missing: z
-    .object({ tenantId: z.string().optional(), templateId: z.string().optional(), userIds: z.array(z.string()).optional() })
-    .optional()
-    .meta({ description: 'What a notification request names that does not exist (404).' }),
-});
-
-export const errorBodySchema = z.object({ error: errorDetail });
-
 export const acceptedSchema = z.object({
   status: z.literal('ACCEPTED'),
   notificationIds: z
     .array(z.uuid())
-    .meta({ description: 'One per recipient, in request order; deterministic for a tenant, idempotency key and recipient.' }),
+    .meta({
+      description:
+        'One per recipient, in request order; deterministic for a tenant, idempotency key and recipient.',
+    }),
   idempotencyKey: z.string(),
   acceptedAt: isoTime,
 });
@@ -37,13 +21,24 @@ export const acceptedSchema = z.object({
 export const batchResultSchema = z
   .object({
     index: z.int().min(0),
-    status: z.union([z.literal(202), z.literal(400), z.literal(403), z.literal(404), z.literal(409), z.literal(422), z.literal(500), z.literal(503)]),
+    status: z.union([
+      z.literal(202),
+      z.literal(400),
+      z.literal(403),
+      z.literal(404),
+      z.literal(409),
+      z.literal(422),
+      z.literal(500),
+      z.literal(503),
+    ]),
     notificationIds: z.array(z.uuid()).optional(),
     idempotencyKey: z.string().optional(),
     acceptedAt: isoTime.optional(),
-    error: errorDetail.optional(),
+    error: errorBodySchema.shape.error.optional(),
   })
-  .meta({ description: 'One item: 202 with notificationIds, or the status and error the item would have got alone.' });
+  .meta({
+    description: 'One item: 202 with notificationIds, or the status and error the item would have got alone.',
+  });
 
 export const timelineEntrySchema = z.object({
   status: z.enum(NotificationStatusValues),

@@ -1,4 +1,4 @@
-/** The part of OpenAPI 3.1 (and its JSON Schema 2020-12 dialect) this service's document uses. */
+/** The part of OpenAPI 3.1 (and its JSON Schema 2020-12 dialect) the services' documents use. */
 
 export type JsonSchemaType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
 
