@@ -62,6 +62,10 @@ describe('http app', () => {
     expect(((await bad.json()) as ErrorBody).error.fields).toEqual([{ path: 'name', message: 'required' }]);
     expect((await post('{oops')).status).toBe(400);
     expect((await post({ name: 'x'.repeat(2000) })).status).toBe(413);
+    const notUtf8 = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('"}')]);
+    const refused = await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: notUtf8 });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error.fields).toEqual([{ path: '', message: 'invalid UTF-8' }]);
   });
 
   it('serves the tenant of the key and rate-limits per key with Retry-After', async () => {

@@ -1,8 +1,9 @@
 import { MetricNames, type Logger } from '@notify/runtime';
 import express, { type Express } from 'express';
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { Counter, type Registry } from 'prom-client';
-import { errorHandler } from './http-errors.js';
+import { errorHandler, INVALID_UTF8 } from './http-errors.js';
 
 export interface HttpAppOptions {
   service: string;
@@ -12,11 +13,16 @@ export interface HttpAppOptions {
   bodyLimit?: string;
 }
 
+/** JSON is UTF-8: a body that is not would otherwise be decoded with replacement characters and go through. */
+function refuseInvalidUtf8(_req: http.IncomingMessage, _res: http.ServerResponse, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: INVALID_UTF8 });
+}
+
 /** An express app with JSON parsing, a request counter, and (via `finish`) the shared error handler. */
 export function createHttpApp(options: HttpAppOptions): { app: Express; finish(): void } {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: options.bodyLimit ?? '256kb' }));
+  app.use(express.json({ limit: options.bodyLimit ?? '256kb', verify: refuseInvalidUtf8 }));
   const requests = new Counter({
     name: MetricNames.HTTP_REQUESTS,
     help: 'HTTP requests by route and status',

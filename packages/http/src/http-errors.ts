@@ -14,6 +14,9 @@ export class HttpError extends Error {
   }
 }
 
+/** The body-parser error type of a JSON body that is not UTF-8 (see createHttpApp). */
+export const INVALID_UTF8 = 'encoding.invalid-utf8';
+
 const STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCodes.VALIDATION]: 400,
   [ErrorCodes.NOT_FOUND]: 404,
@@ -26,6 +29,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const body = err as { type?: string; status?: number };
     if (body?.type === 'entity.too.large') {
       res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } });
+      return;
+    }
+    if (body?.type === INVALID_UTF8) {
+      res.status(400).json({ error: { code: ErrorCodes.VALIDATION, message: 'request body is not valid UTF-8', fields: [{ path: '', message: 'invalid UTF-8' }] } });
       return;
     }
     if (body?.type === 'entity.parse.failed') {
