@@ -70,6 +70,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly gate: PartitionGate;
   private joined = false;
+  /** Set when stop() begins: no slice starts after it, so a shutdown only waits for the ones in flight. */
+  private stopping = false;
   private held = false;
   private holdTimer?: NodeJS.Timeout;
   private readonly watchdog: StallWatchdog;
@@ -184,6 +186,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
 
   /** Stops fetching, lets the in-flight slice commit or abort, leaves the group, closes clients. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.holdTimer) clearInterval(this.holdTimer);
     this.watchdog.stop();
     for (const t of this.timers) clearTimeout(t);
@@ -195,6 +198,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
+    // A member shutting down neither starts work nor takes a partition's transactional id (that would
+    // fence the member the group is handing the partition to).
+    if (this.stopping) return;
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = payload;
     const { metrics, service } = this.opts;
     const endTimer = metrics.batchDuration.startTimer({ service });
@@ -210,7 +216,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         ready = this.skipCommitted(ready, target.committedFloor, batch.topic, batch.partition, resolveOffset);
       }
       for (let i = 0; i < ready.length; i += this.opts.maxRecordsPerTransaction) {
-        if (!isRunning() || isStale()) return;
+        if (!isRunning() || isStale() || this.stopping) return;
         // A hold that started mid-batch: leave the rest unresolved; it is fetched again on resume.
         if (this.definition.holdReason?.()) return;
         const slice = ready.slice(i, i + this.opts.maxRecordsPerTransaction);
