@@ -1,3 +1,4 @@
+import { retryStep } from '@notify/runtime';
 import { dispatchTopic, retryTopicName, Topics, type Provider, type TopicSpec } from '@notify/schemas';
 import type { Admin, Kafka, TopicPartitionOffset } from 'kafkajs';
 import { sleep } from '../lib/waiting.js';
@@ -19,10 +20,11 @@ export interface GroupMember {
 
 /** Members of the pipeline's consumer groups whose client id does not start with `ourPrefix`. */
 export async function foreignMembers(admin: Admin, ourPrefix: string | undefined): Promise<GroupMember[]> {
-  const { groups } = await admin.listGroups();
+  // A broker started moments ago answers "coordinator is loading" for a while: retried, not fatal.
+  const { groups } = await retryStep('list consumer groups', () => admin.listGroups());
   const ids = groups.map((g) => g.groupId).filter((id) => id.startsWith(PIPELINE_GROUP_PREFIX));
   if (ids.length === 0) return [];
-  const described = await admin.describeGroups(ids);
+  const described = await retryStep('describe consumer groups', () => admin.describeGroups(ids));
   return described.groups.flatMap((g) =>
     g.members
       .filter((m) => ourPrefix === undefined || !m.clientId.startsWith(ourPrefix))
