@@ -125,11 +125,14 @@ function provisionApicurio() {
   });
 }
 
-const MONGO_MAIN = path.join(ROOT, 'scripts', 'stack', 'MongoWireServer.java');
+const MONGO_SOURCES = path.join(ROOT, 'scripts', 'stack', 'mongo-wire-server');
 
-// The jars from Maven Central and the small main compiled against them; a changed main gets its own cache entry.
+// The jars from Maven Central and the small server compiled against them; changed sources get their own cache entry.
 function provisionMongoWireServer() {
-  const mainHash = createHash('sha256').update(fs.readFileSync(MONGO_MAIN)).digest('hex').slice(0, 12);
+  const sources = fs.readdirSync(MONGO_SOURCES).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(MONGO_SOURCES, f));
+  const hash = createHash('sha256');
+  for (const file of sources) hash.update(path.basename(file)).update(fs.readFileSync(file));
+  const mainHash = hash.digest('hex').slice(0, 12);
   const dir = path.join(CACHE, `mongo-java-server-${VERSIONS.mongoJavaServer}-${mainHash}`);
   return provisionDir(dir, (tmp) => {
     if (!has('mvn')) throw new StackError('Maven (mvn) is required to fetch mongo-java-server');
@@ -149,7 +152,7 @@ function provisionMongoWireServer() {
     );
     const libs = path.join(tmp, 'libs');
     run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`], { cwd: tmp });
-    run('javac', ['-cp', `${libs}/*`, '-d', path.join(tmp, 'classes'), MONGO_MAIN]);
+    run('javac', ['-cp', `${libs}/*`, '-d', path.join(tmp, 'classes'), ...sources]);
   });
 }
 
@@ -379,6 +382,12 @@ const SERVERS = {
       const home = provisionMongoWireServer();
       const data = path.join(STATE, 'mongo', 'data');
       fs.mkdirSync(data, { recursive: true });
+      // Written before documents and index keys were stored as BSON; the server cannot read it.
+      const obsolete = path.join(data, 'notify.mv.db');
+      if (fs.existsSync(obsolete)) {
+        log(`removing ${path.relative(ROOT, obsolete)}, written in an older storage format`);
+        fs.rmSync(obsolete);
+      }
       startDetached('mongo', 'java', [
         '-Xms64m',
         '-Xmx1g',
@@ -387,7 +396,7 @@ const SERVERS = {
         '-cp',
         `${path.join(home, 'classes')}:${path.join(home, 'libs')}/*`,
         'MongoWireServer',
-        path.join(data, 'notify.mv.db'),
+        path.join(data, 'notify.v2.mv.db'),
         String(PORTS.mongo),
       ]);
     },

@@ -1,9 +1,9 @@
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import org.h2.mvstore.MVStore;
 
 /**
- * The local stack's MongoDB-wire server: mongo-java-server with its H2 (MVStore) backend, data in one file.
+ * The local stack's MongoDB-wire server: mongo-java-server with its H2 (MVStore) backend, data in one file,
+ * documents and index keys stored by {@link CompactDataType}.
  * Usage: MongoWireServer <data file> <port> [cache MiB]. SIGTERM closes the store cleanly, so a restart
  * keeps the data.
  */
@@ -21,7 +21,7 @@ public final class MongoWireServer {
     }
     int cacheMib = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_CACHE_MIB;
     MVStore store = new MVStore.Builder().fileName(args[0]).cacheSize(cacheMib).autoCompactFillRate(AUTO_COMPACT_FILL_RATE).open();
-    MongoServer server = new MongoServer(new H2Backend(store));
+    MongoServer server = new MongoServer(new CompactBackend(store));
     server.bind("127.0.0.1", Integer.parseInt(args[1]));
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
     System.out.println("mongo-wire server ready on 127.0.0.1:" + args[1]);
