@@ -4,14 +4,16 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
-/** H2's database with its documents and unique indexes stored through {@link CompactDataType}. */
+/**
+ * H2's database with its documents and unique indexes stored through {@link CompactDataType}, its collections
+ * {@link CompactCollection}s.
+ */
 final class CompactDatabase extends H2Database {
   private static final CompactDataType TYPE = new CompactDataType();
 
@@ -36,6 +38,6 @@ final class CompactDatabase extends H2Database {
     String name = getFullCollectionNamespace(collectionName);
     MVMap<Object, Document> data = store.openMap("databases." + name, new MVMap.Builder<Object, Document>().valueType(TYPE));
     MVMap<String, Object> meta = store.openMap("meta." + name);
-    return new H2Collection(this, collectionName, options, data, meta, cursorRegistry);
+    return new CompactCollection(this, collectionName, options, data, meta, cursorRegistry);
   }
 }
