@@ -38,6 +38,37 @@ describe('MongoDB-wire database', () => {
     await coll.drop();
   });
 
+  it("answers a filter on a unique index's fields and more by both: the document must match every condition", async () => {
+    const coll = mongo.db().collection<{ _id: string; claimId: string; state?: string }>(uniqueName('infra_narrow'));
+    await coll.insertMany([
+      { _id: 'k1', claimId: 'c1' },
+      { _id: 'k2', claimId: 'c2' },
+    ]);
+    expect((await coll.updateOne({ _id: 'k1', claimId: 'c2' }, { $set: { state: 'DONE' } })).matchedCount).toBe(0);
+    expect((await coll.updateOne({ _id: 'k1', claimId: 'c1' }, { $set: { state: 'DONE' } })).matchedCount).toBe(1);
+    expect(await coll.countDocuments({ _id: { $in: ['k1', 'k2'] }, state: 'DONE' })).toBe(1);
+    expect(await coll.findOne({ _id: 'k2', claimId: 'c2', state: { $exists: false } })).toEqual({ _id: 'k2', claimId: 'c2' });
+    await coll.drop();
+  });
+
+  it('returns what it stored, BSON type for type', async () => {
+    const coll = mongo.db().collection(uniqueName('infra_types'));
+    const doc = {
+      _id: 'd1',
+      at: new Date('2026-12-04T10:00:00.123Z'),
+      count: 3,
+      big: 2 ** 53 - 1,
+      ratio: 0.25,
+      flag: true,
+      none: null,
+      tags: ['a', 'b'],
+      nested: { list: [1, { deep: 'x' }], empty: {} },
+    };
+    await coll.insertOne(doc);
+    expect(await coll.findOne({ _id: 'd1' })).toEqual(doc);
+    await coll.drop();
+  });
+
   // MongoDB and mongo-java-server both accept and list a TTL index; only MongoDB expires documents by it,
   // which is why the stores ask serverProfile whether a sweeper must do it.
   it('accepts and lists a TTL index', async () => {
