@@ -153,7 +153,7 @@ export function summaryText(report: ChaosReport): string {
     '',
     ...findings('LOST', v.losses),
     ...findings('DUPLICATED', v.duplicates),
-    ...unexplained.slice(0, 20).map((d) => `  UNEXPLAINED provider duplicate ${d.notificationId}/${d.channel} [${d.scenario}] ${d.copies} copies via ${d.providers.join(', ')} within ${d.spreadMs} ms`),
+    ...unexplained.slice(0, 20).map((d) => `  UNEXPLAINED provider duplicate ${d.notificationId}/${d.channel} [${d.scenario}] ${d.copies} copies via ${d.providers.join(', ')} within ${d.spreadMs} ms (${d.receivedAt.join(', ')})`),
     ...crashWindow.slice(0, 20).map((d) => `  crash-window duplicate ${d.notificationId}/${d.channel} [${d.scenario}] ${d.copies} copies via ${d.providers.join(', ')}: ${d.fault}${d.deduplicableByReceiver ? ' (same Message-ID/Idempotency-Key: a receiver can drop it)' : ''}`),
     ...findings('WRONG OUTCOME', v.wrongOutcomes),
     ...findings('DELIVERED BUT NOT SENT', v.deliveredNotSent),

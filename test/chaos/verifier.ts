@@ -54,6 +54,8 @@ export interface ProviderDuplicate {
   copies: number;
   /** Milliseconds between the first and the last copy. */
   spreadMs: number;
+  /** When each copy reached its provider (ISO 8601), to find them in the services' logs. */
+  receivedAt: string[];
   cause: DuplicateCause;
   /** The fault that explains it. */
   fault?: string;
@@ -135,6 +137,7 @@ function providerDuplicate(plan: PlannedNotification | undefined, channel: Chann
     providers: sorted.map((r) => r.provider),
     copies: sorted.length,
     spreadMs: sorted[sorted.length - 1]!.receivedAt - sorted[0]!.receivedAt,
+    receivedAt: sorted.map((r) => new Date(r.receivedAt).toISOString()),
     ...worst,
     deduplicableByReceiver: keys.size === 1 && !keys.has(undefined),
   };

@@ -52,7 +52,7 @@ describe('MongoDB-wire database', () => {
   });
 
   it('returns what it stored, BSON type for type', async () => {
-    const coll = mongo.db().collection(uniqueName('infra_types'));
+    const coll = mongo.db().collection<{ _id: string } & Record<string, unknown>>(uniqueName('infra_types'));
     const doc = {
       _id: 'd1',
       at: new Date('2026-12-04T10:00:00.123Z'),

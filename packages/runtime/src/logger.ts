@@ -26,7 +26,7 @@ const REDACT = [
 export function createLogger(service: string, level: string): Logger {
   return pino({
     level,
-    base: { service },
+    base: { service, pid: process.pid },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
