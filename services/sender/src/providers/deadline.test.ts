@@ -3,6 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { effectiveTimeout, withDeadline } from './deadline.js';
 import { fromTransportError } from './transport-errors.js';
 
+/** Holds the event loop, as a stalled process would. */
+function blockFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
 describe('withDeadline', () => {
   it('returns the result of a call that finishes in time', async () => {
     await expect(withDeadline('p', 1_000, async () => 'ok')).resolves.toBe('ok');
@@ -16,6 +22,18 @@ describe('withDeadline', () => {
     });
     await expect(late).rejects.toMatchObject({ code: ErrorCodes.PROVIDER_TIMEOUT, provider: 'p' });
     expect(signal?.aborted).toBe(true);
+  });
+
+  it('lets a call answered while the process was stalled past the deadline finish, instead of failing it', async () => {
+    const answered = withDeadline('p', 20, () => new Promise((resolve) => setTimeout(() => resolve('ok'), 40)), { stallMs: 30, graceMs: 200 });
+    blockFor(120); // both timers are overdue when the loop runs again; the deadline's comes first
+    await expect(answered).resolves.toBe('ok');
+  });
+
+  it('still times out a call that does not finish in the grace after a stall', async () => {
+    const silent = withDeadline('p', 20, () => new Promise(() => undefined), { stallMs: 30, graceMs: 50 });
+    blockFor(120);
+    await expect(silent).rejects.toMatchObject({ code: ErrorCodes.PROVIDER_TIMEOUT });
   });
 
   it('takes the tighter of the call budget and the ceiling', () => {
