@@ -243,7 +243,10 @@ export function verify(input: VerifyInput): VerifyResult {
       count(kind);
       checkReasons(terminal, channel);
       if (kind === 'SENT' && receipts.length === 0) result.losses.push(finding(`SENT via ${terminal[0]!.provider}, but no provider got it`, channel));
-      if (kind !== 'SENT' && receipts.length > 0) result.deliveredNotSent.push(finding(`${receipts.map((r) => r.provider).join(', ')} got it, but the channel ended ${kind} (${terminal[0]!.reason})`, channel));
+      if (kind !== 'SENT' && receipts.length > 0) {
+        const got = receipts.map((r) => `${r.provider} at ${new Date(r.receivedAt).toISOString()}`).join(', ');
+        result.deliveredNotSent.push(finding(`${got} got it, but the channel ended ${kind} (${terminal[0]!.reason})`, channel));
+      }
       const expected = plan.expect.channels?.[channel];
       if (expected === kind) continue;
       if (expected === 'SENT' && (kind === 'FAILED' || kind === 'DEAD_LETTERED')) result.degraded.push(finding(`${kind}: ${terminal[0]!.reason}`, channel));

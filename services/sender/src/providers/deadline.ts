@@ -51,6 +51,15 @@ export async function withDeadline<T>(
   }
 }
 
+/**
+ * The timeout to give an SDK that keeps its own timer: a minute past the deadline. The deadline, which
+ * tolerates a stall of the process, decides; the SDK's timer, which does not, only ends a call the
+ * deadline already gave up on.
+ */
+export function sdkTimeout(timeoutMs: number): number {
+  return timeoutMs + 60_000; // one minute
+}
+
 /** The tighter of the per-call budget and the adapter's own ceiling. */
 export function effectiveTimeout(callTimeoutMs: number, ceilingMs: number | undefined): number {
   return ceilingMs === undefined ? callTimeoutMs : Math.min(callTimeoutMs, ceilingMs);

@@ -2,7 +2,7 @@ import { ErrorCodes, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
-import { effectiveTimeout, withDeadline } from './deadline.js';
+import { effectiveTimeout, sdkTimeout, withDeadline } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
 import { fromTransportError } from './transport-errors.js';
@@ -114,7 +114,7 @@ export class SendGridAdapter implements ProviderAdapter {
     client.setDefaultRequest('baseUrl', this.config.baseUrl ?? SENDGRID_DEFAULT_BASE_URL);
     service = new MailService();
     service.setClient(client);
-    service.setTimeout(timeoutMs);
+    service.setTimeout(sdkTimeout(timeoutMs));
     if (this.services.size >= MAX_CACHED_CLIENTS)
       this.services.delete(this.services.keys().next().value as number);
     this.services.set(timeoutMs, service);

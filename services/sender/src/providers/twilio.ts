@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfigError, ErrorCodes, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import twilio from 'twilio';
-import { effectiveTimeout, withDeadline } from './deadline.js';
+import { effectiveTimeout, sdkTimeout, withDeadline } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
 import { fromTransportError } from './transport-errors.js';
@@ -55,7 +55,7 @@ class BaseUrlRequestClient extends twilio.RequestClient {
       ...opts,
       uri: rewritten.href,
       headers,
-      ...(scope ? { timeout: scope.timeoutMs } : {}),
+      ...(scope ? { timeout: sdkTimeout(scope.timeoutMs) } : {}),
     });
     if (scope) scope.responseHeaders = response.headers as Record<string, unknown>;
     return response;
