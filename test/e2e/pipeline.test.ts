@@ -97,7 +97,7 @@ beforeAll(async () => {
     serviceEnv: {
       'preference-filter': { ...clocked, FREQUENCY_CAPS: JSON.stringify([{ category: 'promo', channel: '*', max: 1, windowMs: 3_600_000 }]) },
       scheduler: clocked,
-      'sender-sendgrid': { CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_OPEN_MS: '60000' },
+      'sender-sendgrid': { CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_MIN_CALLS: '1', CIRCUIT_OPEN_MS: '60000' },
     },
   });
 

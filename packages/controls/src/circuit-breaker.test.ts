@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('CircuitBreaker (Redis)', () => {
   it('opens after the threshold, half-opens when the open period ends, closes on success', async () => {
-    const breaker = new CircuitBreaker(redis, { failureThreshold: 3, failureWindowMs: 10_000, openMs: 300 });
+    const breaker = new CircuitBreaker(redis, { failureThreshold: 3, minimumCalls: 1, failureWindowMs: 10_000, openMs: 300 });
     expect(await breaker.state('sendgrid')).toBe('closed');
     expect(await breaker.recordFailure('sendgrid')).toBe(false);
     expect(await breaker.recordFailure('sendgrid')).toBe(false);
@@ -47,8 +47,18 @@ describe('CircuitBreaker (Redis)', () => {
     expect(await breaker.state('twilio')).toBe('open');
   });
 
+  it('does not open a window that has counted fewer than the minimum calls, however they went', async () => {
+    const breaker = new CircuitBreaker(redis, { failureThreshold: 5, failureRatio: 0.5, minimumCalls: 20, failureWindowMs: 10_000, openMs: 10_000 });
+    // A fresh window (or a restarted Redis): the first failures arrive before other slices' successes.
+    for (let i = 0; i < 12; i++) expect(await breaker.recordFailure('push')).toBe(false);
+    await breaker.recordSuccess('push', 7);
+    expect(await breaker.state('push')).toBe('closed');
+    // The 20th call: 13 failures of 20 is most of them.
+    expect(await breaker.recordFailure('push')).toBe(true);
+  });
+
   it('forgets the counts when the window ends', async () => {
-    const breaker = new CircuitBreaker(redis, { failureThreshold: 3, failureWindowMs: 200, openMs: 10_000 });
+    const breaker = new CircuitBreaker(redis, { failureThreshold: 3, minimumCalls: 1, failureWindowMs: 200, openMs: 10_000 });
     await breaker.recordFailure('smtp');
     await breaker.recordFailure('smtp');
     await sleep(300);
@@ -58,7 +68,7 @@ describe('CircuitBreaker (Redis)', () => {
   });
 
   it('is closed again, counts forgotten, after an operator reset', async () => {
-    const breaker = new CircuitBreaker(redis, { failureThreshold: 2, openMs: 10_000 });
+    const breaker = new CircuitBreaker(redis, { failureThreshold: 2, minimumCalls: 1, openMs: 10_000 });
     await breaker.recordFailure('webhook');
     expect(await breaker.recordFailure('webhook')).toBe(true);
     await breaker.reset('webhook');

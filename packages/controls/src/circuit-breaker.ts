@@ -6,6 +6,12 @@ export interface CircuitBreakerOptions {
   failureThreshold: number;
   /** Share of the window's calls that failed, at the least, before the circuit opens (0..1). */
   failureRatio: number;
+  /**
+   * Calls a window must have counted, at the least, before the circuit opens: a window that has just
+   * begun (or a Redis that has just restarted) holds the first failures before the successes of slices
+   * still sending, and a ratio over a handful of calls says little.
+   */
+  minimumCalls: number;
   /** How long calls count towards the threshold and the ratio. */
   failureWindowMs: number;
   /** How long the circuit stays open before trial calls are let through (half-open). */
@@ -15,6 +21,7 @@ export interface CircuitBreakerOptions {
 export const DEFAULT_BREAKER: CircuitBreakerOptions = {
   failureThreshold: 5,
   failureRatio: 0.5,
+  minimumCalls: 20,
   failureWindowMs: 30_000, // 30 s
   openMs: 15_000, // 15 s
 };
@@ -27,7 +34,7 @@ const trippedKey = (p: Provider) => `notify:circuit:${p}:tripped`;
 
 /**
  * Counts outcomes and opens the circuit, atomically. KEYS: window hash (calls, failures), open, tripped.
- * ARGV: successes, failures, window ms, threshold, ratio, open ms, tripped ms, now. Returns 1 when these
+ * ARGV: successes, failures, window ms, threshold, ratio, open ms, tripped ms, now, minimum calls. Returns 1 when these
  * outcomes opened the circuit. While tripped (opened once, not yet closed by a success), the first
  * outcome after the open period decides: a failure reopens, a success closes.
  */
@@ -47,7 +54,7 @@ end
 local calls = redis.call('hincrby', KEYS[1], 'calls', successes + failures)
 if calls == successes + failures then redis.call('pexpire', KEYS[1], ARGV[3]) end
 local failed = redis.call('hincrby', KEYS[1], 'failures', failures)
-if failures > 0 and failed >= tonumber(ARGV[4]) and failed >= tonumber(ARGV[5]) * calls then
+if failures > 0 and calls >= tonumber(ARGV[9]) and failed >= tonumber(ARGV[4]) and failed >= tonumber(ARGV[5]) * calls then
   redis.call('set', KEYS[2], ARGV[8], 'PX', ARGV[6])
   redis.call('set', KEYS[3], '1', 'PX', ARGV[7])
   redis.call('del', KEYS[1])
@@ -58,8 +65,8 @@ return 0
 
 /**
  * A circuit breaker per provider whose state lives in Redis, so all replicas of a sender (and the router
- * choosing providers) agree. It opens when, within one window, at least `failureThreshold` calls failed
- * and they were at least `failureRatio` of the calls: a provider failing a few calls in a busy minute
+ * choosing providers) agree. It opens when, within one window of at least `minimumCalls` calls, at least
+ * `failureThreshold` calls failed and they were at least `failureRatio` of the calls: a provider failing a few calls in a busy minute
  * keeps its circuit closed, one failing most of them does not. Open = the open key exists; when it
  * expires the circuit is half-open and the next outcome decides.
  */
@@ -106,7 +113,7 @@ export class CircuitBreaker {
   }
 
   private async record(provider: Provider, successes: number, failures: number): Promise<number> {
-    const { failureWindowMs, failureThreshold, failureRatio, openMs } = this.options;
+    const { failureWindowMs, failureThreshold, failureRatio, minimumCalls, openMs } = this.options;
     // A tripped circuit nobody calls any more closes after a few open periods.
     const trippedMs = openMs * 4 + failureWindowMs;
     const opened = await this.redis.eval(
@@ -123,6 +130,7 @@ export class CircuitBreaker {
       openMs,
       trippedMs,
       Date.now(),
+      minimumCalls,
     );
     return Number(opened);
   }

@@ -20,6 +20,8 @@ export const senderEnvSchema = z.object({
   CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** ...and the share of the window's calls they must be (0..1]. */
   CIRCUIT_FAILURE_RATIO: z.coerce.number().gt(0).max(1).default(0.5),
+  /** ...in a window that has counted this many calls at the least. */
+  CIRCUIT_MIN_CALLS: z.coerce.number().int().positive().default(20),
   CIRCUIT_WINDOW_MS: z.coerce.number().int().positive().default(30_000), // 30 s
   CIRCUIT_OPEN_MS: z.coerce.number().int().positive().default(15_000), // 15 s
   CONTROLS_REFRESH_MS: z.coerce.number().int().positive().default(2_000), // 2 s

@@ -72,7 +72,7 @@ beforeEach(async () => {
   deps = {
     adapter: new SendGridAdapter({ apiKey: DEFAULT_SENDGRID_API_KEY, baseUrl: sg.url, from: { email: 'noreply@example.com' } }),
     ledger: new DeliveryLedger(redis, db, `owner-${Math.random()}`, 30_000),
-    breaker: new CircuitBreaker(redis, { failureThreshold: 2, failureWindowMs: 10_000, openMs: 10_000 }),
+    breaker: new CircuitBreaker(redis, { failureThreshold: 2, minimumCalls: 1, failureWindowMs: 10_000, openMs: 10_000 }),
     metrics: createSenderMetrics(new Registry()),
     timeoutMs: 5_000,
     concurrency: 4,

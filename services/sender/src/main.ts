@@ -23,6 +23,7 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
   const breaker = new CircuitBreaker(redis, {
     failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
     failureRatio: env.CIRCUIT_FAILURE_RATIO,
+    minimumCalls: env.CIRCUIT_MIN_CALLS,
     failureWindowMs: env.CIRCUIT_WINDOW_MS,
     openMs: env.CIRCUIT_OPEN_MS,
   });
