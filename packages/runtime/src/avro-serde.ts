@@ -38,12 +38,25 @@ export class AvroSerde {
       const schema = JSON.stringify(loadSchema(topic.schema));
       try {
         const id = register
-          ? (await this.registry.register({ type: SchemaType.AVRO, schema }, { subject })).id
+          ? await this.registerValue(subject, schema)
           : await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema });
         this.outputIds.set(subject, id);
       } catch (err) {
         throw registrationFailure(subject, register, err);
       }
+    }
+  }
+
+  private async registerValue(subject: string, schema: string): Promise<number> {
+    const register = async () => (await this.registry.register({ type: SchemaType.AVRO, schema }, { subject })).id;
+    try {
+      return await register();
+    } catch (err) {
+      if (!compatibilityUnset(err)) throw err;
+      // A first registrant stopped between registering the subject and setting its compatibility: the
+      // subject is left at the registry's default (NONE on Apicurio) and every later registration is refused.
+      await (this.registry as unknown as RegistryInternals).api.Subject.updateConfig({ subject, body: { compatibility: 'BACKWARD' } });
+      return register();
     }
   }
 
@@ -112,6 +125,15 @@ export class AvroSerde {
     this.resolvers.set(key, resolver);
     return resolver;
   }
+}
+
+/** The client's API, which SchemaRegistry keeps private. */
+interface RegistryInternals {
+  api: { Subject: { updateConfig(args: { subject: string; body: { compatibility: string } }): Promise<unknown> } };
+}
+
+function compatibilityUnset(err: unknown): boolean {
+  return (err as Error)?.name === 'ConfluentSchemaRegistryCompatibilityError' && /!= NONE\)$/.test((err as Error).message);
 }
 
 /**
