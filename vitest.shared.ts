@@ -13,6 +13,8 @@ export function vitestConfig(name: string, overrides: UserConfig['test'] = {}): 
     resolve: { conditions: ['development', 'module', 'node', 'import', 'default'] },
     ssr: { resolve: { conditions: ['development'], externalConditions: ['development'] } },
     test: {
+      // Hooks connect to the stack's servers, which answer slowly while other workspaces' tests load them.
+      hookTimeout: 30_000, // thirty seconds
       reporters: ['default', 'json'],
       outputFile: { json: path.join(ROOT, 'reports', 'vitest', `${name}.json`) },
       ...overrides,

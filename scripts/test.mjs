@@ -15,19 +15,30 @@ import { withStack } from './lib/with-stack.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reports = path.join(root, 'reports', 'vitest');
 
+const COLOUR_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const firstLines = (text, n) => String(text ?? '').replace(COLOUR_CODES, '').split('\n').slice(0, n).join('\n    ');
+
+/** Sums the workspaces' vitest reports, and names each failed test or file with the start of its error. */
 function summarise() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const failures = [];
   if (fs.existsSync(reports)) {
     for (const f of fs.readdirSync(reports).filter((n) => n.endsWith('.json'))) {
       const r = JSON.parse(fs.readFileSync(path.join(reports, f), 'utf8'));
       passed += r.numPassedTests;
       failed += r.numFailedTests;
       skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      for (const file of r.testResults ?? []) {
+        const where = `${path.basename(f, '.json')}: ${path.relative(root, file.name)}`;
+        const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+        for (const t of tests) failures.push(`${where} > ${t.fullName}\n    ${firstLines(t.failureMessages?.[0], 6)}`);
+        if (file.status === 'failed' && tests.length === 0) failures.push(`${where}\n    ${firstLines(file.message, 6)}`);
+      }
     }
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, failures };
 }
 
 ensureNodeModules(root);
@@ -57,6 +68,7 @@ const code = await withStack(root, async (env) => {
   return res.status ?? 1;
 });
 
-const { passed, failed, skipped } = summarise();
+const { passed, failed, skipped, failures } = summarise();
+if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);

@@ -1,4 +1,4 @@
 import { vitestConfig } from '../../vitest.shared.js';
 
 // The adapter tests talk to the real MongoDB-wire server and Redis, which other suites load at the same time.
-export default vitestConfig('preference-filter', { testTimeout: 30_000, hookTimeout: 30_000 });
+export default vitestConfig('preference-filter', { testTimeout: 30_000 });

@@ -2,9 +2,10 @@ import { Headers } from '@notify/runtime';
 import { dlqTopicName, Topics, type NotificationRequest, type NotificationStatusEvent } from '@notify/schemas';
 import { ApiKeyRepository, TenantRepository } from '@notify/stores';
 import { MongoClient } from 'mongodb';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchPipeline, type RunningPipeline } from '../../scripts/pipeline/launch.js';
+import { launchPipeline, type RunningPipeline, type ServiceName } from '../../scripts/pipeline/launch.js';
 import { mapLimit } from '../chaos/map-limit.js';
 import { pick as pickFrom, seededRandom } from '../chaos/seeded-random.js';
 import { headerText, produce, readTopic, testSerde, waitFor } from '../support/kafka.js';
@@ -66,6 +67,19 @@ async function api(method: string, route: string, body?: unknown) {
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Loose };
+}
+
+/** A service's last warnings and errors other than the poison records it is expected to refuse. */
+function unexpectedLogLines(service: ServiceName, count = 8): string {
+  const file = pipeline.processes.get(service)?.logFile;
+  if (!file) return `(no log for ${service})`;
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !l.includes('DeserializationError'))
+    .slice(-count)
+    .map((l) => l.slice(0, 600))
+    .join('\n');
 }
 
 async function sendGood(): Promise<string> {
@@ -145,7 +159,7 @@ describe('bad input at volume', () => {
         return dead.length >= RECORDS;
       },
       300_000,
-      `${RECORDS} poison records in ${dlq}`,
+      () => `${RECORDS} poison records in ${dlq} (${dead.length} there); the ingest log's last unexpected lines:\n${unexpectedLogLines('ingest')}`,
     );
     expect(new Set(dead.map((m) => m.key!.toString())).size).toBe(RECORDS);
     const withoutReason = dead.filter((m) => !headerText(m, Headers.ERROR_CLASS) || !headerText(m, Headers.ERROR_MESSAGE));
