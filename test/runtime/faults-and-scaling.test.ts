@@ -156,7 +156,7 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     // Woken up, the paused member finishes its slice and tries to commit it: refused. It drops the slice
     // and rejoins the group as an ordinary member, instead of exiting.
     zombie.kill('SIGCONT');
-    await waitFor(async () => /fenced: another member owns this partition now/.test(fs.readFileSync(zombie.logFile, 'utf8')), 60_000, 'the woken member to be fenced');
+    await waitFor(async () => /transaction refused: group generation over or producer fenced/.test(fs.readFileSync(zombie.logFile, 'utf8')), 60_000, 'the woken member to be fenced');
     await waitFor(async () => (fs.readFileSync(zombie.logFile, 'utf8').match(/joined consumer group/g) ?? []).length >= 2, 60_000, 'the woken member to rejoin');
     expect(zombie.child.exitCode).toBeNull();
 

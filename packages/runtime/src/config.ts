@@ -59,8 +59,15 @@ export const runtimeEnvSchema = z.object({
       }
       return delays;
     }),
-  /** Records per Kafka transaction; a fetched batch larger than this is committed in slices. */
+  /** Records per slice of one partition; a fetched batch larger than this is committed in parts. */
   TRANSACTION_MAX_RECORDS: z.coerce.number().int().positive().default(500),
+  /** The longest a ready slice waits for the replica's other partitions' slices, to share their transaction. */
+  TRANSACTION_LINGER_MS: z.coerce.number().int().min(0).max(5_000).default(10), // 10 ms
+  /**
+   * The broker aborts a transaction left open this long: how long a crashed replica's unfinished
+   * transaction holds back read_committed readers of the partitions it wrote to.
+   */
+  TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(900_000).default(15_000), // 15 s
   /** A slice none of whose records finished for this long (a handler that never returns) restarts the service. */
   SLICE_STALL_MS: z.coerce.number().int().positive().default(120_000), // 2 min
   /** Slices failing for an unavailable store this long, none committed meanwhile, restart the service (a fresh client). */
@@ -77,7 +84,7 @@ export const runtimeEnvSchema = z.object({
    * move on; whatever it still tries to commit for them is fenced.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000), // 30 s
-  /** Partitions processed concurrently per processor (each input partition commits through its own producer). */
+  /** Partitions processed concurrently per processor; the slices ready together share a transaction. */
   PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(12), // a topic's default partition count
   /** Tests and demos only: a Redis URL whose key notify:clock:offset-ms shifts this service's clock. */
   CLOCK_OFFSET_REDIS_URL: z.string().optional(),

@@ -21,5 +21,4 @@ export { connectMongo, connectRedis } from './store-clients.js';
 export { CLOCK_OFFSET_KEY, systemClock, type Clock } from './clock.js';
 export { isFenced, withTransactionRetry } from './transaction-retry.js';
 export { commitTransaction, type TransactionContent } from './transactional-commit.js';
-export { transactionalIdFor } from './partition-producers.js';
 export { mapByKey } from './keyed-concurrency.js';

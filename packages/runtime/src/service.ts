@@ -108,6 +108,10 @@ export async function runService(
         metrics,
         retryDelaysMs: env.RETRY_DELAYS_MS,
         maxRecordsPerTransaction: env.TRANSACTION_MAX_RECORDS,
+        // The pid tells apart replicas sharing a host name; a container restarted in its pod keeps both.
+        instanceId: `${env.INSTANCE_ID}-${process.pid}`,
+        transactionTimeoutMs: env.TRANSACTION_TIMEOUT_MS,
+        transactionLingerMs: env.TRANSACTION_LINGER_MS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
         fetch: { minBytes: env.FETCH_MIN_BYTES, maxWaitTimeInMs: env.FETCH_MAX_WAIT_MS },
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,

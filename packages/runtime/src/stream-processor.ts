@@ -1,5 +1,5 @@
 import { retryTopicName, type SchemaValueTypes, type TopicSpec } from '@notify/schemas';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AvroSerde } from './avro-serde.js';
 import { ErrorCodes, toFailure, TransientError, type NotifyError } from './errors.js';
@@ -7,13 +7,13 @@ import { Headers, readHeaders, type HeaderMap } from './headers.js';
 import { mapByKey } from './keyed-concurrency.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { PartitionGate, splitDue } from './partition-gate.js';
-import { PartitionLostError, PartitionProducers, type PartitionProducer } from './partition-producers.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { retryStep } from './retry-step.js';
 import { SliceBlockedError, sliceOutcome, type EvaluatedRecord, type RecordFate } from './slice-outcome.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
-import { isFenced } from './transaction-retry.js';
+import { TransactionBatcher, type BatchedCommit, type GroupMembership } from './transaction-batcher.js';
+import { isFenced, isGenerationRefused, withTransactionRetry } from './transaction-retry.js';
 import { commitTransaction } from './transactional-commit.js';
 
 export interface StreamProcessorOptions {
@@ -23,13 +23,22 @@ export interface StreamProcessorOptions {
   logger: Logger;
   metrics: RuntimeMetrics;
   retryDelaysMs: readonly number[];
-  /** Records per transaction (or per offset commit at-least-once). */
+  /** Records per slice: a fetched batch of one partition larger than this is committed in parts. */
   maxRecordsPerTransaction: number;
+  /**
+   * Names this member's transactional producer, `<group>|<instanceId>`: unique among the live members of
+   * the group, and the same for a restarted incarnation so it fences the one before.
+   */
+  instanceId: string;
+  /** The broker aborts a transaction left open this long (its producer crashed or stalled). */
+  transactionTimeoutMs?: number;
+  /** The longest a ready slice waits for the member's other slices before their shared transaction starts. */
+  transactionLingerMs?: number;
   /** Consumer group session timeout; heartbeats go at a tenth of it. */
   sessionTimeoutMs?: number;
   /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records. */
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
-  /** Partitions processed at the same time, each with its own transactional producer. */
+  /** Partitions processed at the same time; their slices share transactions. */
   partitionsConcurrency?: number;
   /** Called when the processor cannot go on (a stalled slice, a dependency down too long); the service should exit. */
   onFatal: (err: Error) => void;
@@ -43,26 +52,39 @@ export interface StreamProcessorOptions {
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000; // 30 s
 const DEFAULT_SLICE_STALL_MS = 120_000; // 2 min
 const DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS = 60_000; // 1 min
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000; // 15 s
+const DEFAULT_TRANSACTION_LINGER_MS = 10; // 10 ms
 
 /**
  * The one Kafka processing loop. It owns fetch, decode, retries, dead letters, transactions, offsets and
  * metrics, and calls the processor's handler with decoded values only.
  *
  * Exactly-once: the records of one partition that one fetch returned (in slices of at most
- * `maxRecordsPerTransaction`) are one Kafka transaction holding their outputs, retry/DLQ records and the
- * consumer offsets. A fetch waits on the broker for `fetch.minBytes` up to `fetch.maxWaitTimeInMs`, so a
- * transaction holds what arrived in that interval: many records under load, a few with a bounded wait
- * when idle. Each input partition commits through its own transactional id, which fences a member that
- * lost the partition (PartitionProducers): its slice is dropped uncommitted and the partition left alone
- * until the member has rejoined the group. A failure of our own infrastructure (a store or the registry
- * down, the transaction refused) aborts the slice and backs the partition off, so nothing advances until
- * it passes; a failure of one record goes to its retry tier or the DLQ and the rest moves on.
+ * `maxRecordsPerTransaction`) are evaluated together, and the slices of all the member's partitions that
+ * are ready together share one Kafka transaction (TransactionBatcher) holding their outputs, retry/DLQ
+ * records and consumer offsets. A fetch waits on the broker for `fetch.minBytes` up to
+ * `fetch.maxWaitTimeInMs`, so a transaction holds what arrived in that interval across the member's
+ * partitions: many records under load, a few with a bounded wait when idle.
+ *
+ * Fencing (KIP-447): offsets are committed with the group generation and member id the records were
+ * fetched under, and the group coordinator refuses them once that generation is over, so a member that
+ * lost its partitions (paused past its session timeout, cut off) cannot commit for them: its transaction
+ * aborts, nothing of it is visible, and the member rejoins. The partition's next owner reads committed
+ * offsets as stable only, so it waits for a transaction that was committing them to end before it
+ * starts. A crashed member's open transaction is aborted by the broker after `transactionTimeoutMs`;
+ * a restarted incarnation with the same instance id aborts it at once.
+ *
+ * A failure of our own infrastructure (a store or the registry down, the transaction refused) aborts the
+ * slices and backs their partitions off, so nothing advances until it passes; a failure of one record
+ * goes to its retry tier or the DLQ and the rest moves on.
  */
 export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private consumer?: Consumer;
-  private admin?: Admin;
-  /** Exactly-once: one transactional producer per input partition. */
-  private partitionProducers?: PartitionProducers;
+  /** Exactly-once: the member's transactional producer, and the batcher sharing its transactions. */
+  private producer?: Promise<Producer>;
+  private batcher?: TransactionBatcher<Message>;
+  /** The group generation the member joined last: records fetched now commit under it. */
+  private membership?: GroupMembership;
   /** At-least-once: idempotent producers, one per concurrently processed partition. */
   private plainProducers: Producer[] = [];
   private readonly idle: Producer[] = [];
@@ -113,9 +135,12 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { kafka, metrics, service } = this.opts;
     const concurrency = Math.max(1, this.opts.partitionsConcurrency ?? 1);
     if (this.eos) {
-      this.admin = kafka.admin();
-      await this.admin.connect();
-      this.partitionProducers = new PartitionProducers(kafka, this.admin, this.groupId, this.log);
+      this.producer = this.openProducer();
+      await this.producer;
+      this.batcher = new TransactionBatcher((batch) => this.commitBatch(batch), {
+        lingerMs: this.opts.transactionLingerMs ?? DEFAULT_TRANSACTION_LINGER_MS,
+        clock: this.clock,
+      });
     } else {
       this.plainProducers = Array.from({ length: concurrency }, () => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
       for (const p of this.plainProducers) await p.connect();
@@ -135,7 +160,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
-      this.partitionProducers?.newGeneration();
+      this.membership = { generationId: e.payload.generationId, memberId: e.payload.memberId };
       metrics.groupJoined.set({ service }, 1);
       this.log.info({ memberAssignment: e.payload.memberAssignment }, 'joined consumer group');
     });
@@ -192,29 +217,56 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
-    await this.partitionProducers?.closeAll();
+    const producer = await this.producer?.catch(() => undefined);
+    await producer?.disconnect();
     for (const p of this.plainProducers) await p.disconnect();
-    await this.admin?.disconnect();
+  }
+
+  /**
+   * The member's transactional producer, its id initialised: that fences an earlier incarnation of this
+   * instance and has the coordinator abort whatever transaction that one left open.
+   */
+  private async openProducer(): Promise<Producer> {
+    const transactionalId = `${this.groupId}|${this.opts.instanceId}`;
+    const producer = this.opts.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.opts.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+    });
+    try {
+      await producer.connect();
+      const txn = await withTransactionRetry(() => producer.transaction(), this.log);
+      await txn.abort();
+      this.log.debug({ transactionalId }, 'transactional producer ready');
+      return producer;
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A producer whose epoch the broker bumped (its transaction timed out, or a newer incarnation took the id) is replaced. */
+  private replaceProducer(fenced: Producer): void {
+    const next = this.openProducer();
+    next.catch(() => undefined);
+    this.producer = next;
+    void fenced.disconnect().catch(() => undefined);
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
-    // A member shutting down neither starts work nor takes a partition's transactional id (that would
-    // fence the member the group is handing the partition to).
+    // A member shutting down starts no work: the group is handing its partitions on.
     if (this.stopping) return;
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = payload;
     const { metrics, service } = this.opts;
     const endTimer = metrics.batchDuration.startTimer({ service });
     const partitionKey = `${batch.topic}:${batch.partition}`;
     const due = batch.topic === this.definition.input.name ? { ready: batch.messages } : splitDue(batch.messages, this.clock());
-    let ready = due.ready;
+    const ready = due.ready;
     let pauseUntil = due.pauseUntil;
+    const membership = this.membership;
 
     try {
-      let target: PartitionProducer | undefined;
-      if (this.eos && ready.length > 0) {
-        target = await this.partitionProducers!.forPartition(batch.topic, batch.partition);
-        ready = this.skipCommitted(ready, target.committedFloor, batch.topic, batch.partition, resolveOffset);
-      }
       for (let i = 0; i < ready.length; i += this.opts.maxRecordsPerTransaction) {
         if (!isRunning() || isStale() || this.stopping) return;
         // A hold that started mid-batch: leave the rest unresolved; it is fetched again on resume.
@@ -225,7 +277,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
         this.watchdog.sliceStarted(partitionKey);
         try {
-          await this.processSlice(batch.topic, batch.partition, slice, target?.producer);
+          await this.processSlice(batch.topic, batch.partition, slice, membership);
         } finally {
           clearInterval(keepAlive);
           this.watchdog.sliceEnded(partitionKey);
@@ -236,13 +288,10 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       }
     } catch (err) {
       const failure = err instanceof SliceBlockedError ? err.failure : toFailure(err);
-      if (isFenced(err) || err instanceof PartitionLostError) {
-        // Another member initialised this partition's transactional id: the group gave the partition to it,
-        // and this member finds out at its next heartbeat and rejoins. Nothing of the slice was committed.
-        if (isFenced(err)) {
-          this.partitionProducers?.fenced(batch.topic, batch.partition);
-          this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition }, 'fenced: another member owns this partition now');
-        }
+      if (isGenerationRefused(err) || isFenced(err)) {
+        // The group's generation moved on (this member finds out at its next heartbeat and rejoins), or the
+        // broker aborted the transaction and bumped the producer's epoch: nothing of the slice was committed.
+        this.log.warn({ err: failure, topic: batch.topic, partition: batch.partition }, 'transaction refused: group generation over or producer fenced');
         pauseUntil = this.clock() + this.heartbeatIntervalMs;
       } else {
         const verdict = this.gate.failed(partitionKey, failure);
@@ -269,31 +318,35 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
-  /** Records below the offset the group had committed when this member fenced the partition: already done. */
-  private skipCommitted(messages: KafkaMessage[], floor: bigint, topic: string, partition: number, resolveOffset: (offset: string) => void): KafkaMessage[] {
-    const first = messages.findIndex((m) => BigInt(m.offset) >= floor);
-    if (first === 0) return messages;
-    const skipped = first < 0 ? messages : messages.slice(0, first);
-    resolveOffset(skipped[skipped.length - 1]!.offset);
-    this.log.info({ topic, partition, from: skipped[0]!.offset, to: skipped[skipped.length - 1]!.offset, committed: String(floor) }, 'skipping records a previous owner of the partition committed');
-    return first < 0 ? [] : messages.slice(first);
-  }
-
-  private async processSlice(topic: string, partition: number, messages: KafkaMessage[], producer: Producer | undefined): Promise<void> {
-    const evaluated = await this.evaluate(topic, partition, messages);
-    const now = this.clock();
-    const outcome = sliceOutcome(evaluated, {
-      source: { topic, partition, service: this.opts.service },
-      inputTopic: this.definition.input.name,
-      retryDelaysMs: this.opts.retryDelaysMs,
-      now,
-      encode: (rec, outputs) => this.encodeOutputs(rec, outputs, now),
-      deadLetterOutputs: (rec, failure) => this.deadLetterOutputs(rec, failure),
-    });
+  private async processSlice(topic: string, partition: number, messages: KafkaMessage[], membership: GroupMembership | undefined): Promise<void> {
+    const batcher = this.batcher;
+    if (batcher && !membership) throw new TransientError(ErrorCodes.INTERNAL, 'records fetched before the member joined its group');
+    batcher?.begin();
+    let outcome: ReturnType<typeof sliceOutcome>;
+    let now: number;
+    try {
+      const evaluated = await this.evaluate(topic, partition, messages);
+      now = this.clock();
+      const at = now;
+      outcome = sliceOutcome(evaluated, {
+        source: { topic, partition, service: this.opts.service },
+        inputTopic: this.definition.input.name,
+        retryDelaysMs: this.opts.retryDelaysMs,
+        now,
+        encode: (rec, outputs) => this.encodeOutputs(rec, outputs, at),
+        deadLetterOutputs: (rec, failure) => this.deadLetterOutputs(rec, failure),
+      });
+    } catch (err) {
+      batcher?.abandon();
+      throw err;
+    }
     const nextOffset = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
-    if (producer) await this.commitExactlyOnce(producer, topic, partition, nextOffset, outcome.topicMessages);
-    else await this.commitAtLeastOnce(topic, partition, nextOffset, outcome.topicMessages);
-    this.opts.metrics.transactionRecords.observe({ service: this.opts.service }, messages.length);
+    if (batcher) {
+      await batcher.submit({ membership: membership!, records: messages.length, topicMessages: outcome.topicMessages, offsets: [{ topic, partition, offset: nextOffset }] });
+    } else {
+      await this.commitAtLeastOnce(topic, partition, nextOffset, outcome.topicMessages);
+      this.opts.metrics.transactionRecords.observe({ service: this.opts.service }, messages.length);
+    }
     for (const fate of outcome.fates) this.account(fate, topic, partition, now);
   }
 
@@ -321,23 +374,44 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
-  private async commitExactlyOnce(
-    producer: Producer,
-    topic: string,
-    partition: number,
-    nextOffset: string,
-    topicMessages: Array<{ topic: string; messages: Message[] }>,
-  ): Promise<void> {
-    const endTimer = this.opts.metrics.transactionDuration.startTimer({ service: this.opts.service });
+  /** One transaction for the slices the batcher merged: their records, and their offsets under their generation. */
+  private async commitBatch(batch: BatchedCommit<Message>): Promise<void> {
+    const { metrics, service } = this.opts;
+    let producer: Producer;
+    try {
+      producer = await this.producer!;
+    } catch (err) {
+      // Opening it failed (the broker was unreachable): the next transaction tries a new one.
+      this.producer = this.openProducer();
+      this.producer.catch(() => undefined);
+      throw err;
+    }
+    const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const { topic, partition, offset } of batch.offsets) {
+      const list = topics.get(topic);
+      if (list) list.push({ partition, offset });
+      else topics.set(topic, [{ partition, offset }]);
+    }
+    const endTimer = metrics.transactionDuration.startTimer({ service });
     try {
       await commitTransaction(
         producer,
-        { topicMessages, offsets: { consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] } },
+        {
+          topicMessages: batch.topicMessages,
+          offsets: {
+            consumerGroupId: this.groupId,
+            generationId: batch.membership.generationId,
+            memberId: batch.membership.memberId,
+            topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+          },
+        },
         this.log,
       );
       endTimer({ outcome: 'committed' });
+      metrics.transactionRecords.observe({ service }, batch.records);
     } catch (err) {
       endTimer({ outcome: 'aborted' });
+      if (isFenced(err) && this.producer) this.replaceProducer(producer);
       throw err;
     }
   }

@@ -19,8 +19,15 @@ function errorTypes(err: unknown): string[] {
   return types;
 }
 
+/** The group coordinator refused offsets committed under a group generation that is over. */
+const GENERATION_REFUSED_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
+
 export function isFenced(err: unknown): boolean {
   return errorTypes(err).some((t) => FENCED_TYPES.has(t));
+}
+
+export function isGenerationRefused(err: unknown): boolean {
+  return errorTypes(err).some((t) => GENERATION_REFUSED_TYPES.has(t));
 }
 
 /**

@@ -4,8 +4,16 @@ import { withTransactionRetry } from './transaction-retry.js';
 
 export interface TransactionContent {
   topicMessages: Array<{ topic: string; messages: Message[] }>;
-  /** Consumer offsets committed with the records: the group and, per topic, the next offset per partition. */
-  offsets?: { consumerGroupId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> };
+  /**
+   * Consumer offsets committed with the records: the group and, per topic, the next offset per partition.
+   * With the member's generation and id, the group coordinator refuses them once that generation is over.
+   */
+  offsets?: {
+    consumerGroupId: string;
+    generationId?: number;
+    memberId?: string;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  };
 }
 
 /**
