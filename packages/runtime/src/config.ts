@@ -73,11 +73,12 @@ export const runtimeEnvSchema = z.object({
   /** Slices failing for an unavailable store this long, none committed meanwhile, restart the service (a fresh client). */
   DEPENDENCY_OUTAGE_RESTART_MS: z.coerce.number().int().positive().default(60_000), // 1 min
   /**
-   * A fetch waits (up to FETCH_MAX_WAIT_MS) until this many bytes of committed records are there, so a busy
-   * stage gets slices, and transactions, of many records instead of the few of one upstream transaction.
+   * A fetch waits (up to FETCH_MAX_WAIT_MS) until this many bytes of committed records are there. One byte:
+   * a hop forwards what is there at once; under load a fetch still brings everything that arrived while the
+   * previous round was processed, and the replica's partitions share a transaction anyway.
    */
-  FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(65_536), // 64 KiB
-  /** The longest a fetch waits for FETCH_MIN_BYTES: the latency an idle stage adds per hop. */
+  FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(1), // 1 byte: no waiting for more
+  /** The longest the broker holds a fetch for FETCH_MIN_BYTES: how often an idle stage asks again, or (above one byte) the latency a quiet hop adds. */
   FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(50), // 50 ms
   /**
    * A member that sends no heartbeat for this long is evicted from its consumer group and its partitions
