@@ -18,6 +18,9 @@ const config: ChaosConfig = {
   ...DEFAULT_CONFIG,
   notifications: 400,
   restBatchSize: 20,
+  // Paced so the load lasts about 40 s: the six faults then fall while notifications are in flight, however
+  // fast the pipeline catches up.
+  ratePerSecond: 10,
   killIntervalMs: 6_000, // 6 s
   maxKills: 6, // two of each: kill, graceful restart, pause past the session timeout with a replacement
   sessionTimeoutMs: 6_000, // 6 s, the broker's minimum

@@ -78,6 +78,11 @@ export const runtimeEnvSchema = z.object({
    * previous round was processed, and the replica's partitions share a transaction anyway.
    */
   FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(1), // 1 byte: no waiting for more
+  /**
+   * The most a fetch brings back: a lagging stage holds that much of decoded records at once, so it sets
+   * its memory at load more than anything else.
+   */
+  FETCH_MAX_BYTES: z.coerce.number().int().min(65_536).default(10_485_760), // 10 MiB, kafkajs' default
   /** The longest the broker holds a fetch for FETCH_MIN_BYTES: how often an idle stage asks again, or (above one byte) the latency a quiet hop adds. */
   FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(5_000).default(50), // 50 ms
   /**

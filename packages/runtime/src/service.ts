@@ -113,7 +113,7 @@ export async function runService(
         transactionTimeoutMs: env.TRANSACTION_TIMEOUT_MS,
         transactionLingerMs: env.TRANSACTION_LINGER_MS,
         partitionsConcurrency: env.PARTITIONS_CONCURRENCY,
-        fetch: { minBytes: env.FETCH_MIN_BYTES, maxWaitTimeInMs: env.FETCH_MAX_WAIT_MS },
+        fetch: { minBytes: env.FETCH_MIN_BYTES, maxWaitTimeInMs: env.FETCH_MAX_WAIT_MS, maxBytes: env.FETCH_MAX_BYTES },
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
         sliceStallMs: env.SLICE_STALL_MS,
         dependencyOutageRestartMs: env.DEPENDENCY_OUTAGE_RESTART_MS,

@@ -36,8 +36,8 @@ export interface StreamProcessorOptions {
   transactionLingerMs?: number;
   /** Consumer group session timeout; heartbeats go at a tenth of it. */
   sessionTimeoutMs?: number;
-  /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records. */
-  fetch?: { minBytes: number; maxWaitTimeInMs: number };
+  /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records, return at most `maxBytes`. */
+  fetch?: { minBytes: number; maxWaitTimeInMs: number; maxBytes?: number };
   /** Partitions processed at the same time; their slices share transactions. */
   partitionsConcurrency?: number;
   /** Called when the processor cannot go on (a stalled slice, a dependency down too long); the service should exit. */
@@ -154,6 +154,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       heartbeatInterval: this.heartbeatIntervalMs,
       minBytes: this.opts.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: this.opts.fetch?.maxWaitTimeInMs ?? 250,
+      ...(this.opts.fetch?.maxBytes ? { maxBytes: this.opts.fetch.maxBytes, maxBytesPerPartition: Math.min(this.opts.fetch.maxBytes, 1_048_576) } : {}),
       // Patient enough for a broker that is still loading its coordinators (a fresh or restarted broker
       // answers "group coordinator not available" for tens of seconds): 0.5 s doubling to 30 s, about 2.5 min.
       retry: { retries: 10, initialRetryTime: 500, maxRetryTime: 30_000 },

@@ -31,6 +31,9 @@ export class InboxFanout {
       this.logger.info('inbox subscription restored');
       this.handlers.onResubscribed();
     });
+    // Subscribing while the connection's handshake is still running lets its ready check (INFO) reach a
+    // connection already in subscriber mode, which Redis refuses (ioredis #2037): subscribe once ready.
+    if (this.subscriber.status !== 'ready') await new Promise<void>((resolve) => this.subscriber.once('ready', () => resolve()));
     await this.subscriber.psubscribe(INBOX_CHANNEL_PATTERN);
     this.subscribed = true;
   }
