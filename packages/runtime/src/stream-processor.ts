@@ -12,9 +12,9 @@ import { retryStep } from './retry-step.js';
 import { SliceBlockedError, sliceOutcome, type EvaluatedRecord, type RecordFate } from './slice-outcome.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
-import { TransactionBatcher, type BatchedCommit, type GroupMembership } from './transaction-batcher.js';
-import { isFenced, isGenerationRefused, withTransactionRetry } from './transaction-retry.js';
-import { commitTransaction } from './transactional-commit.js';
+import { MemberTransactions } from './member-transactions.js';
+import type { GroupMembership } from './transaction-batcher.js';
+import { isFenced, isGenerationRefused } from './transaction-retry.js';
 
 export interface StreamProcessorOptions {
   service: string;
@@ -52,9 +52,6 @@ export interface StreamProcessorOptions {
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000; // 30 s
 const DEFAULT_SLICE_STALL_MS = 120_000; // 2 min
 const DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS = 60_000; // 1 min
-const DEFAULT_TRANSACTION_TIMEOUT_MS = 15_000; // 15 s
-const DEFAULT_TRANSACTION_LINGER_MS = 10; // 10 ms
-const TRANSACTION_RETRY_INITIAL_MS = 20; // doubling up to kafkajs' maxRetryTime (30 s)
 
 /**
  * The one Kafka processing loop. It owns fetch, decode, retries, dead letters, transactions, offsets and
@@ -81,9 +78,8 @@ const TRANSACTION_RETRY_INITIAL_MS = 20; // doubling up to kafkajs' maxRetryTime
  */
 export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private consumer?: Consumer;
-  /** Exactly-once: the member's transactional producer, and the batcher sharing its transactions. */
-  private producer?: Promise<Producer>;
-  private batcher?: TransactionBatcher<Message>;
+  /** Exactly-once: the member's transactional producer and the transactions its slices share. */
+  private transactions?: MemberTransactions;
   /** The group generation the member joined last: records fetched now commit under it. */
   private membership?: GroupMembership;
   /** At-least-once: idempotent producers, one per concurrently processed partition. */
@@ -136,12 +132,18 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { kafka, metrics, service } = this.opts;
     const concurrency = Math.max(1, this.opts.partitionsConcurrency ?? 1);
     if (this.eos) {
-      this.producer = this.openProducer();
-      await this.producer;
-      this.batcher = new TransactionBatcher((batch) => this.commitBatch(batch), {
-        lingerMs: this.opts.transactionLingerMs ?? DEFAULT_TRANSACTION_LINGER_MS,
+      this.transactions = new MemberTransactions({
+        kafka,
+        transactionalId: `${this.groupId}|${this.opts.instanceId}`,
+        consumerGroupId: this.groupId,
+        timeoutMs: this.opts.transactionTimeoutMs,
+        lingerMs: this.opts.transactionLingerMs,
         clock: this.clock,
+        log: this.log,
+        metrics,
+        service,
       });
+      await this.transactions.start();
     } else {
       this.plainProducers = Array.from({ length: concurrency }, () => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
       for (const p of this.plainProducers) await p.connect();
@@ -219,44 +221,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
-    const producer = await this.producer?.catch(() => undefined);
-    await producer?.disconnect();
+    await this.transactions?.close();
     for (const p of this.plainProducers) await p.disconnect();
-  }
-
-  /**
-   * The member's transactional producer, its id initialised: that fences an earlier incarnation of this
-   * instance and has the coordinator abort whatever transaction that one left open.
-   */
-  private async openProducer(): Promise<Producer> {
-    const transactionalId = `${this.groupId}|${this.opts.instanceId}`;
-    const producer = this.opts.kafka.producer({
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.opts.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
-      // A transaction that starts while the previous one's commit markers are still being written is
-      // answered CONCURRENT_TRANSACTIONS for a few milliseconds: retry after 20 ms, not kafkajs' 300 ms.
-      retry: { initialRetryTime: TRANSACTION_RETRY_INITIAL_MS, retries: Number.MAX_SAFE_INTEGER },
-    });
-    try {
-      await producer.connect();
-      const txn = await withTransactionRetry(() => producer.transaction(), this.log);
-      await txn.abort();
-      this.log.debug({ transactionalId }, 'transactional producer ready');
-      return producer;
-    } catch (err) {
-      await producer.disconnect().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** A producer whose epoch the broker bumped (its transaction timed out, or a newer incarnation took the id) is replaced. */
-  private replaceProducer(fenced: Producer): void {
-    const next = this.openProducer();
-    next.catch(() => undefined);
-    this.producer = next;
-    void fenced.disconnect().catch(() => undefined);
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -324,30 +290,29 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   }
 
   private async processSlice(topic: string, partition: number, messages: KafkaMessage[], membership: GroupMembership | undefined): Promise<void> {
-    const batcher = this.batcher;
-    if (batcher && !membership) throw new TransientError(ErrorCodes.INTERNAL, 'records fetched before the member joined its group');
-    batcher?.begin();
+    const transactions = this.transactions;
+    if (transactions && !membership) throw new TransientError(ErrorCodes.INTERNAL, 'records fetched before the member joined its group');
+    transactions?.begin();
     let outcome: ReturnType<typeof sliceOutcome>;
-    let now: number;
+    let now = 0;
     try {
       const evaluated = await this.evaluate(topic, partition, messages);
-      now = this.clock();
-      const at = now;
+      const at = (now = this.clock());
       outcome = sliceOutcome(evaluated, {
         source: { topic, partition, service: this.opts.service },
         inputTopic: this.definition.input.name,
         retryDelaysMs: this.opts.retryDelaysMs,
-        now,
+        now: at,
         encode: (rec, outputs) => this.encodeOutputs(rec, outputs, at),
         deadLetterOutputs: (rec, failure) => this.deadLetterOutputs(rec, failure),
       });
     } catch (err) {
-      batcher?.abandon();
+      transactions?.abandon();
       throw err;
     }
     const nextOffset = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
-    if (batcher) {
-      await batcher.submit({ membership: membership!, records: messages.length, topicMessages: outcome.topicMessages, offsets: [{ topic, partition, offset: nextOffset }] });
+    if (transactions) {
+      await transactions.submit({ membership: membership!, records: messages.length, topicMessages: outcome.topicMessages, offsets: [{ topic, partition, offset: nextOffset }] });
     } else {
       await this.commitAtLeastOnce(topic, partition, nextOffset, outcome.topicMessages);
       this.opts.metrics.transactionRecords.observe({ service: this.opts.service }, messages.length);
@@ -376,48 +341,6 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         metrics.deadLettered.inc({ service, topic, code: fate.failure.code });
         metrics.processed.inc({ service, topic, outcome: 'dead_lettered' });
         this.recordLogger(fate.record, topic, partition).error({ err: fate.failure, attempt: fate.record.attempt }, 'record dead-lettered');
-    }
-  }
-
-  /** One transaction for the slices the batcher merged: their records, and their offsets under their generation. */
-  private async commitBatch(batch: BatchedCommit<Message>): Promise<void> {
-    const { metrics, service } = this.opts;
-    let producer: Producer;
-    try {
-      producer = await this.producer!;
-    } catch (err) {
-      // Opening it failed (the broker was unreachable): the next transaction tries a new one.
-      this.producer = this.openProducer();
-      this.producer.catch(() => undefined);
-      throw err;
-    }
-    const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const { topic, partition, offset } of batch.offsets) {
-      const list = topics.get(topic);
-      if (list) list.push({ partition, offset });
-      else topics.set(topic, [{ partition, offset }]);
-    }
-    const endTimer = metrics.transactionDuration.startTimer({ service });
-    try {
-      await commitTransaction(
-        producer,
-        {
-          topicMessages: batch.topicMessages,
-          offsets: {
-            consumerGroupId: this.groupId,
-            generationId: batch.membership.generationId,
-            memberId: batch.membership.memberId,
-            topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-          },
-        },
-        this.log,
-      );
-      endTimer({ outcome: 'committed' });
-      metrics.transactionRecords.observe({ service }, batch.records);
-    } catch (err) {
-      endTimer({ outcome: 'aborted' });
-      if (isFenced(err) && this.producer) this.replaceProducer(producer);
-      throw err;
     }
   }
 
