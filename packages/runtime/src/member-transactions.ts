@@ -11,17 +11,15 @@ export interface MemberTransactionsOptions {
   transactionalId: string;
   consumerGroupId: string;
   /** The broker aborts a transaction left open this long (its producer crashed or stalled). */
-  timeoutMs?: number;
+  timeoutMs: number;
   /** The longest a ready slice waits for the member's other slices before their transaction starts. */
-  lingerMs?: number;
+  lingerMs: number;
   clock?: () => number;
   log: Logger;
   metrics: RuntimeMetrics;
   service: string;
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000; // 15 s
-const DEFAULT_LINGER_MS = 10; // 10 ms
 const RETRY_INITIAL_MS = 20; // doubling up to kafkajs' maxRetryTime (30 s)
 
 /**
@@ -36,7 +34,7 @@ export class MemberTransactions {
   private readonly batcher: TransactionBatcher<Message>;
 
   constructor(private readonly opts: MemberTransactionsOptions) {
-    this.batcher = new TransactionBatcher((batch) => this.commit(batch), { lingerMs: opts.lingerMs ?? DEFAULT_LINGER_MS, clock: opts.clock });
+    this.batcher = new TransactionBatcher((batch) => this.commit(batch), { lingerMs: opts.lingerMs, clock: opts.clock });
   }
 
   /** Opens the producer: initialising its id fences an earlier incarnation and aborts what that one left open. */
@@ -71,7 +69,7 @@ export class MemberTransactions {
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
-      transactionTimeout: this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      transactionTimeout: this.opts.timeoutMs,
       // A transaction that starts while the previous one's commit markers are still being written is
       // answered CONCURRENT_TRANSACTIONS for a few milliseconds: retry after 20 ms, not kafkajs' 300 ms.
       retry: { initialRetryTime: RETRY_INITIAL_MS, retries: Number.MAX_SAFE_INTEGER },

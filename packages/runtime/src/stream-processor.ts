@@ -31,9 +31,9 @@ export interface StreamProcessorOptions {
    */
   instanceId: string;
   /** The broker aborts a transaction left open this long (its producer crashed or stalled). */
-  transactionTimeoutMs?: number;
+  transactionTimeoutMs: number;
   /** The longest a ready slice waits for the member's other slices before their shared transaction starts. */
-  transactionLingerMs?: number;
+  transactionLingerMs: number;
   /** Consumer group session timeout; heartbeats go at a tenth of it. */
   sessionTimeoutMs?: number;
   /** Broker-side fetch sizing: wait up to `maxWaitTimeInMs` for `minBytes` of records, return at most `maxBytes`. */
