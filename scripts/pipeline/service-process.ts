@@ -29,8 +29,9 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs a TypeScript entry point as its own Node process (sources through tsx, workspace packages by their
- * `development` export), with an admin port of its own and its output in `logDir`.
+ * Runs a service entry point as its own Node process, with an admin port of its own and its output in
+ * `logDir`: a TypeScript entry through tsx (workspace packages by their `development` export), a built
+ * `.js` entry with plain Node, as the container image runs it.
  */
 export async function spawnService(
   name: string,
@@ -42,7 +43,10 @@ export async function spawnService(
   const adminPort = env.ADMIN_PORT ? Number(env.ADMIN_PORT) : await freePort();
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
+  const args = entry.endsWith('.ts')
+    ? ['--conditions=development', '--import', 'tsx', entry]
+    : ['--enable-source-maps', entry];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env, ADMIN_PORT: String(adminPort) },
     stdio: ['ignore', out, out],

@@ -19,13 +19,15 @@
 // BENCH_RELAY_RECORDS (30000), BENCH_PARTITIONS_CONCURRENCY and BENCH_TRANSACTION_MAX_RECORDS (the
 // runtime's defaults), BENCH_ALL_SERVICES (false: only the services on the measured path, plus the
 // status tracker), BENCH_DRAIN_TIMEOUT_MS (60000), BENCH_SHARED_STORES (false), BENCH_REDIS_DB (9),
-// BENCH_EXCLUSIVE_WAIT_MS (600000).
+// BENCH_EXCLUSIVE_WAIT_MS (600000), BENCH_COMPILED (true: the services' built JavaScript, as the container
+// image runs it; false: their sources through tsx).
 import { Topics } from '@notify/schemas';
 import { MongoClient } from 'mongodb';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  buildServices,
   launchPipeline,
   SERVICE_NAMES,
   type RunningPipeline,
@@ -131,7 +133,8 @@ const admin = kafka.admin();
 
 log(
   `e2e: provider latency ${config.providerLatencyMs} ms, paths ${config.paths.join(', ')}, rates ${config.rates.join(', ')}/s, ` +
-    `PARTITIONS_CONCURRENCY ${config.partitionsConcurrency}, TRANSACTION_MAX_RECORDS ${config.transactionMaxRecords}`,
+    `PARTITIONS_CONCURRENCY ${config.partitionsConcurrency}, TRANSACTION_MAX_RECORDS ${config.transactionMaxRecords}, ` +
+    `services ${config.compiled ? 'built (node dist/main.js)' : 'from sources (tsx)'}`,
 );
 try {
   await mongo.connect();
@@ -149,7 +152,12 @@ try {
   log(
     `starting ${config.allServices ? 'every service' : SERVICES.join(', ')} (after any other launched pipeline on this machine has stopped)`,
   );
+  if (config.compiled) {
+    log('building the services (turbo run build)');
+    buildServices();
+  }
   pipeline = await launchPipeline({
+    compiled: config.compiled,
     stack: {
       KAFKA_BROKERS: env.KAFKA_BROKERS,
       SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL,

@@ -41,6 +41,11 @@ export interface E2eConfig {
   exclusiveWaitMs: number;
   /** Run the status tracker (off the measured path, but a heavy user of MongoDB). */
   statusTracker: boolean;
+  /**
+   * Run the services' built JavaScript with plain Node, as the container image does (built first, cached
+   * by turbo); false runs their TypeScript sources through tsx.
+   */
+  compiled: boolean;
   /** Extra variables per service, e.g. {"sender-inapp":{"SEND_CONCURRENCY":"4"}}. */
   serviceEnv: Record<string, Record<string, string>>;
   /** Retry tiers of each input topic (the runtime's default RETRY_DELAYS_MS). */
@@ -108,6 +113,7 @@ export function loadE2eConfig(): E2eConfig {
     redisDb: positiveInt('BENCH_REDIS_DB', 9, 0),
     exclusiveWaitMs: positiveInt('BENCH_EXCLUSIVE_WAIT_MS', 600_000, 0), // 10 min
     statusTracker: process.env.BENCH_STATUS_TRACKER !== 'false',
+    compiled: process.env.BENCH_COMPILED !== 'false',
     serviceEnv: serviceEnvFrom(process.env.BENCH_SERVICE_ENV),
     retryTiers: loadConfig(runtimeEnvSchema, {
       KAFKA_BROKERS: 'localhost:9092',
