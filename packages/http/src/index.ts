@@ -4,7 +4,6 @@ export { rateLimit } from './rate-limit.js';
 export { createHttpApp, listen, type HttpAppOptions } from './http-app.js';
 export {
   issueUserToken,
-  isUserTokenShaped,
   verifyUserToken,
   UserTokenError,
   USER_TOKEN_ALGORITHM,
@@ -22,3 +21,4 @@ export {
 export { methodGuard } from './method-guard.js';
 export { answerSchema, asciiDigits, errorBodySchema, fieldIssueSchema, fromZod } from './openapi-schema.js';
 export type * from './openapi-types.js';
+export { isUserTokenShaped } from '@notify/core';

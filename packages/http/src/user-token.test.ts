@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { isUserTokenShaped } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http-errors.js';
 import {
   issueUserToken,
-  isUserTokenShaped,
   USER_TOKEN_TTL_SECONDS,
   UserTokenError,
   verifyUserToken,

@@ -94,15 +94,6 @@ export async function issueUserToken(input: IssueUserTokenInput): Promise<Issued
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
-/**
- * Whether a presented credential is a token rather than an API key: API keys (`nk_<16 hex>_<secret>`)
- * never contain a dot, a JWT always does. A credential taken for a token and not a valid one is refused
- * as a malformed token.
- */
-export function isUserTokenShaped(credential: string): boolean {
-  return credential.includes('.');
-}
-
 export interface VerifyUserTokenOptions {
   keys: UserTokenKeyLookup;
   /** Epoch milliseconds; the clock by default. */

@@ -1,182 +1,22 @@
-/**
- * One error tree for the whole pipeline. Every error carries a stable `code` and says whether retrying
- * can help (`canRetry`); the runtime routes on these, never on message text.
- */
-export const ErrorCodes = {
-  /** Input failed validation (bad payload, missing field). */
-  VALIDATION: 'VALIDATION',
-  /** Bytes could not be decoded: wrong magic byte, unknown schema id, corrupt Avro. */
-  DESERIALIZATION: 'DESERIALIZATION',
-  /** A referenced entity (recipient, template, tenant) does not exist. */
-  NOT_FOUND: 'NOT_FOUND',
-  /** The provider refused the message for good (4xx other than 408/429). */
-  PROVIDER_REJECTED: 'PROVIDER_REJECTED',
-  /** The provider failed in a way that may pass (5xx, 408, network error). */
-  PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
-  /** The provider asked us to slow down (429). */
-  PROVIDER_RATE_LIMITED: 'PROVIDER_RATE_LIMITED',
-  /** The provider did not answer in time. */
-  PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
-  /** The provider's circuit breaker is open. */
-  CIRCUIT_OPEN: 'CIRCUIT_OPEN',
-  /** A store or broker we depend on is unreachable. */
-  DEPENDENCY_UNAVAILABLE: 'DEPENDENCY_UNAVAILABLE',
-  /** Configuration is invalid. */
-  CONFIG: 'CONFIG',
-  /** Anything not classified above. */
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+import { registerDriverFailureClassifiers } from './failure-classifiers.js';
 
-export interface NotifyErrorOptions {
-  cause?: unknown;
-  details?: Record<string, unknown>;
-  /** For transient errors: the earliest useful retry, e.g. from a Retry-After header. */
-  retryAfterMs?: number;
-}
+// Whatever classifies failures through the runtime knows the MongoDB, Redis and kafkajs errors.
+registerDriverFailureClassifiers();
 
-export class NotifyError extends Error {
-  readonly code: ErrorCode;
-  readonly canRetry: boolean;
-  readonly details: Record<string, unknown>;
-  readonly retryAfterMs?: number;
-
-  constructor(code: ErrorCode, message: string, canRetry: boolean, options: NotifyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.canRetry = canRetry;
-    this.details = options.details ?? {};
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
-  }
-}
-
-/** A failure retrying cannot fix: goes straight to the dead-letter topic. */
-export class PermanentError extends NotifyError {
-  constructor(code: ErrorCode, message: string, options?: NotifyErrorOptions) {
-    super(code, message, false, options);
-  }
-}
-
-/** A failure that may pass: goes through the retry tiers, then the dead-letter topic. */
-export class TransientError extends NotifyError {
-  constructor(code: ErrorCode, message: string, options?: NotifyErrorOptions) {
-    super(code, message, true, options);
-  }
-}
-
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
-export class ValidationError extends PermanentError {
-  readonly issues: FieldIssue[];
-  constructor(issues: FieldIssue[], message = `invalid input: ${issues.map((i) => i.path || '(root)').join(', ')}`) {
-    super(ErrorCodes.VALIDATION, message, { details: { issues } });
-    this.issues = issues;
-  }
-}
-
-export class DeserializationError extends PermanentError {
-  constructor(message: string, options?: NotifyErrorOptions) {
-    super(ErrorCodes.DESERIALIZATION, message, options);
-  }
-}
-
-export class NotFoundError extends PermanentError {
-  constructor(what: string, id: string) {
-    super(ErrorCodes.NOT_FOUND, `${what} ${id} not found`, { details: { what, id } });
-  }
-}
-
-export class ConfigError extends PermanentError {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(ErrorCodes.CONFIG, `invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.problems = problems;
-  }
-}
-
-export class DependencyUnavailableError extends TransientError {
-  constructor(dependency: string, options?: NotifyErrorOptions) {
-    super(ErrorCodes.DEPENDENCY_UNAVAILABLE, `${dependency} unavailable`, options);
-  }
-}
-
-/**
- * A provider call failed. Classified from the HTTP status (or its absence): 429 → rate limited,
- * 408/5xx/network → unavailable, other 4xx → rejected (permanent).
- */
-export class ProviderError extends NotifyError {
-  readonly provider: string;
-  readonly status?: number;
-
-  constructor(
-    provider: string,
-    code: ErrorCode,
-    message: string,
-    canRetry: boolean,
-    options: NotifyErrorOptions & { status?: number } = {},
-  ) {
-    super(code, message, canRetry, options);
-    this.provider = provider;
-    if (options.status !== undefined) this.status = options.status;
-  }
-
-  static fromStatus(provider: string, status: number, message: string, options: NotifyErrorOptions = {}): ProviderError {
-    if (status === 429)
-      return new ProviderError(provider, ErrorCodes.PROVIDER_RATE_LIMITED, message, true, { ...options, status });
-    if (status === 408 || status >= 500)
-      return new ProviderError(provider, ErrorCodes.PROVIDER_UNAVAILABLE, message, true, { ...options, status });
-    return new ProviderError(provider, ErrorCodes.PROVIDER_REJECTED, message, false, { ...options, status });
-  }
-
-  static timeout(provider: string, ms: number, cause?: unknown): ProviderError {
-    return new ProviderError(provider, ErrorCodes.PROVIDER_TIMEOUT, `${provider} did not answer within ${ms} ms`, true, {
-      cause,
-    });
-  }
-
-  static network(provider: string, cause: unknown): ProviderError {
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    return new ProviderError(provider, ErrorCodes.PROVIDER_UNAVAILABLE, `${provider} unreachable: ${msg}`, true, { cause });
-  }
-}
-
-export class CircuitOpenError extends TransientError {
-  constructor(provider: string, retryAfterMs?: number) {
-    super(ErrorCodes.CIRCUIT_OPEN, `circuit for ${provider} is open`, retryAfterMs === undefined ? {} : { retryAfterMs });
-  }
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
-
-/**
- * Turns anything thrown into a NotifyError. Unknown errors are treated as transient: retrying a bug is
- * bounded by the retry tiers and ends in the DLQ with the original message, so nothing is lost.
- */
-export function toFailure(err: unknown): NotifyError {
-  if (err instanceof NotifyError) return err;
-  if (err instanceof Error) {
-    const e = err as Error & { code?: unknown; retriable?: boolean; errorLabels?: string[]; writeErrors?: unknown; errorResponse?: unknown };
-    // The MongoDB driver wraps any failure of a bulk write (a connection lost mid-command too) in a
-    // MongoBulkWriteError; without per-document errors the failure is the wrapped one.
-    if (e.name === 'MongoBulkWriteError' && Array.isArray(e.writeErrors) && e.writeErrors.length === 0 && e.errorResponse instanceof Error) {
-      return toFailure(e.errorResponse);
-    }
-    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
-      return new DependencyUnavailableError(e.message, { cause: err });
-    }
-    // kafkajs errors say whether they are retriable; MongoDB errors carry labels.
-    if (e.retriable === false && e.name.startsWith('KafkaJS'))
-      return new PermanentError(ErrorCodes.INTERNAL, e.message, { cause: err });
-    if (e.name === 'MongoNetworkError' || e.name === 'MongoServerSelectionError' || e.errorLabels?.includes('RetryableWriteError')) {
-      return new DependencyUnavailableError(`MongoDB: ${e.message}`, { cause: err });
-    }
-    // ioredis gave up on a command while reconnecting.
-    if (e.name === 'MaxRetriesPerRequestError') return new DependencyUnavailableError(`Redis: ${e.message}`, { cause: err });
-    return new TransientError(ErrorCodes.INTERNAL, e.message, { cause: err });
-  }
-  return new TransientError(ErrorCodes.INTERNAL, typeof err === 'string' ? err : JSON.stringify(err));
-}
+export {
+  CircuitOpenError,
+  ConfigError,
+  DependencyUnavailableError,
+  DeserializationError,
+  ErrorCodes,
+  NotFoundError,
+  NotifyError,
+  PermanentError,
+  ProviderError,
+  toFailure,
+  TransientError,
+  ValidationError,
+  type ErrorCode,
+  type FieldIssue,
+  type NotifyErrorOptions,
+} from '@notify/core';

@@ -1,38 +1,10 @@
-import { Topics, type Channel, type NotificationStatus, type NotificationStatusEvent } from '@notify/schemas';
-import type { NotifyError } from './errors.js';
+import { statusEvent, type NotifyError, type StatusSubject } from '@notify/core';
+import { Topics, type Channel, type NotificationStatusEvent } from '@notify/schemas';
 import { output, type Output } from './processor.js';
 
 /** Every stage reports to notify.status.v1, keyed by notification id. */
 export function statusOutput(event: NotificationStatusEvent): Output<'notification-status'> {
-  return output(Topics.status, event.notificationId, event);
-}
-
-export interface StatusSubject {
-  notificationId: string;
-  tenantId: string;
-  userId: string;
-}
-
-export function statusEvent(
-  subject: StatusSubject,
-  stage: string,
-  status: NotificationStatus,
-  occurredAt: number,
-  details: { channel?: Channel; provider?: string; reason?: string; providerMessageId?: string; attributes?: Record<string, string> } = {},
-): NotificationStatusEvent {
-  return {
-    notificationId: subject.notificationId,
-    tenantId: subject.tenantId,
-    userId: subject.userId,
-    status,
-    stage,
-    channel: details.channel ?? null,
-    provider: details.provider ?? null,
-    reason: details.reason ?? null,
-    providerMessageId: details.providerMessageId ?? null,
-    occurredAt,
-    attributes: details.attributes ?? {},
-  };
+  return output(Topics.status, Topics.status.keyOf(event), event);
 }
 
 /** The DEAD_LETTERED event a stage emits, in the dead-letter transaction, for a record it gave up on. */

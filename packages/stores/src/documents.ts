@@ -15,6 +15,8 @@ export const Collections = {
   notificationEvents: 'notification_events',
   inbox: 'inapp_inbox',
   scheduled: 'scheduled_notifications',
+  /** Claims of `scheduled_notifications` documents (see ScheduledRepository). */
+  scheduledLeases: 'scheduled_notifications_leases',
   idempotency: 'idempotency_keys',
   auditLog: 'audit_log',
   /** Per-tenant keys signing end-user tokens, one document per tenant. */

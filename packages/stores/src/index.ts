@@ -15,3 +15,6 @@ export * from './idempotency-repository.js';
 export * from './insert-once.js';
 export * from './delivery-records.js';
 export * from './user-token-secret-repository.js';
+export * from './scheduled-repository.js';
+export * from './inbox-repository.js';
+export * from './inbox-channel.js';

@@ -1,4 +1,4 @@
-import type { Db, IndexSpecification } from 'mongodb';
+import type { Collection, Db, Document, IndexSpecification } from 'mongodb';
 import { Collections } from './documents.js';
 import { serverProfile } from './server-profile.js';
 import type { TtlIndexSpec } from './ttl-sweeper.js';
@@ -47,6 +47,11 @@ export const INDEXES: readonly IndexSpec[] = [
   { collection: Collections.apiKeys, name: 'api_keys_tenant', key: { tenantId: 1 } },
   { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },
   {
+    collection: Collections.scheduledLeases,
+    name: 'scheduled_leases_notification',
+    key: { notificationId: 1 },
+  },
+  {
     collection: Collections.notifications,
     name: 'notifications_tenant_user_created',
     key: { tenantId: 1, userId: 1, createdAt: -1 },
@@ -63,6 +68,18 @@ export const INDEXES: readonly IndexSpec[] = [
   },
   { collection: Collections.auditLog, name: 'audit_log_tenant_at', key: { tenantId: 1, at: -1 } },
 ];
+
+/**
+ * Creates the INDEXES of the collection named `declaredAs` on `collection`, for a repository that ensures
+ * its own indexes; a test's collection may be named otherwise. Idempotent.
+ */
+export async function ensureCollectionIndexes<T extends Document>(collection: Collection<T>, declaredAs: string): Promise<void> {
+  for (const spec of INDEXES) if (spec.collection === declaredAs) await createIndex(collection, spec);
+}
+
+async function createIndex<T extends Document>(collection: Collection<T>, spec: IndexSpec): Promise<void> {
+  await collection.createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
+}
 
 /** Indexes that expire documents, with the retention applied. */
 export function ttlIndexSpecs(retention: RetentionOptions = {}): TtlIndexSpec[] {
@@ -111,9 +128,7 @@ export interface EnsureIndexesReport {
 export async function ensureIndexes(db: Db, retention: RetentionOptions = {}): Promise<EnsureIndexesReport> {
   const report: EnsureIndexesReport = { ensured: [], ttlFallbacks: [] };
   for (const spec of INDEXES) {
-    await db
-      .collection(spec.collection)
-      .createIndex(spec.key, { name: spec.name, unique: spec.unique ?? false });
+    await createIndex(db.collection(spec.collection), spec);
     report.ensured.push(`${spec.collection}.${spec.name}`);
   }
   const server = await serverProfile(db);

@@ -1,8 +1,6 @@
 import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
 import { isDuplicateKeyError } from './mongo-errors.js';
 
-const DUPLICATE_KEY = 11000;
-
 interface WriteErrorLike {
   index: number;
   code?: number;
@@ -24,7 +22,7 @@ export function refusedDuplicates(err: unknown, attempted: number): Set<number> 
     if (attempted === 1 && isDuplicateKeyError(err)) return new Set([0]);
     throw err;
   }
-  if (writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+  if (writeErrors.some((w) => !isDuplicateKeyError(w))) throw err;
   return new Set(writeErrors.map((w) => w.index));
 }
 

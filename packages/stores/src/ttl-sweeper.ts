@@ -20,7 +20,8 @@ const DEFAULT_INTERVAL_MS = 60_000; // 1 min, the same cadence as MongoDB's own 
 
 /**
  * Enforces TTL indexes on servers that cannot build them, by deleting expired documents periodically.
- * Several instances (one per service) may run at once: deletes of expired documents are idempotent.
+ * Ingest runs one for every TTL index; its replicas' sweeps may overlap: deletes of expired documents are
+ * idempotent.
  */
 export class TtlSweeper {
   private readonly intervalMs: number;

@@ -22,8 +22,10 @@ export function routeProcessor(config: RoutingConfig, live: () => LiveRouting): 
         const { state, rollout } = live();
         const effective = Object.keys(rollout).length ? { ...config, rolloutPercent: { ...config.rolloutPercent, ...rollout } } : config;
         const result = route(value, effective, ctx.now(), state);
-        const key = ctx.key ?? `${value.notification.tenantId}:${value.notification.userId}`;
-        const outputs: Output[] = result.dispatches.map((d) => output(dispatchTopic(d.provider), key, d.value));
+        const outputs: Output[] = result.dispatches.map((d) => {
+          const topic = dispatchTopic(d.provider);
+          return output(topic, ctx.key ?? topic.keyOf(d.value), d.value);
+        });
         return [...outputs, ...result.statusEvents.map(statusOutput)];
       },
     },

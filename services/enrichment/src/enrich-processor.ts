@@ -1,10 +1,11 @@
+import { Stages } from '@notify/core';
 import { deadLetteredStatus, output, statusEvent, statusOutput, type InputRecord, type Output, type ProcessorDefinition } from '@notify/runtime';
-import { Topics, type NotificationAccepted } from '@notify/schemas';
+import { recipientKey, Topics, type NotificationAccepted } from '@notify/schemas';
 import { templateKeyOf, type RecipientDoc, type RecipientRepository, type TemplateRepository } from '@notify/stores';
 import { enrich } from './domain/enrich.js';
 import type { TenantLocales } from './tenant-locales.js';
 
-export const STAGE = 'enrichment';
+export const STAGE = Stages.enrichment;
 
 export interface EnrichDeps {
   recipients: Pick<RecipientRepository, 'getMany'>;
@@ -34,7 +35,7 @@ async function enrichBatch(records: Array<InputRecord<NotificationAccepted>>, de
   for (const n of notifications) usersByTenant.set(n.tenantId, [...(usersByTenant.get(n.tenantId) ?? []), n.userId]);
   const recipients = new Map<string, RecipientDoc>();
   for (const [tenantId, userIds] of usersByTenant) {
-    for (const [userId, doc] of await deps.recipients.getMany(tenantId, userIds)) recipients.set(`${tenantId}:${userId}`, doc);
+    for (const [userId, doc] of await deps.recipients.getMany(tenantId, userIds)) recipients.set(recipientKey({ tenantId, userId }), doc);
   }
   const templates = await deps.templates.getManyTemplates(notifications.map((n) => ({ tenantId: n.tenantId, templateId: n.templateId })));
 
@@ -44,12 +45,12 @@ async function enrichBatch(records: Array<InputRecord<NotificationAccepted>>, de
     const now = context.now();
     const result = enrich(
       n,
-      recipients.get(`${n.tenantId}:${n.userId}`),
+      recipients.get(recipientKey(n)),
       templates.get(templateKeyOf(n)) ?? [],
       await deps.locales.defaultLocale(n.tenantId, now),
     );
     if (result.kind === 'enriched') {
-      results.push([output(Topics.enriched, context.key ?? `${n.tenantId}:${n.userId}`, result.value)]);
+      results.push([output(Topics.enriched, context.key ?? Topics.enriched.keyOf(result.value), result.value)]);
     } else {
       context.logger.info({ reason: result.reason }, 'notification failed enrichment');
       results.push([statusOutput(statusEvent(n, STAGE, 'FAILED', now, { reason: `${result.reason}: ${result.detail}`, attributes: { failure: result.reason } }))]);

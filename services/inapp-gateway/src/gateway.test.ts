@@ -1,6 +1,6 @@
 import { issueUserToken } from '@notify/http';
 import { createLogger } from '@notify/runtime';
-import { ApiKeyRepository, Collections, UserTokenSecretRepository, type InboxDoc } from '@notify/stores';
+import { ApiKeyRepository, inboxChannel, InboxRepository, UserTokenSecretRepository, type InboxDoc } from '@notify/stores';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createGatewayMetrics } from './gateway-metrics.js';
 import { startGatewayServer } from './gateway-server.js';
-import { inboxChannel } from './inbox-channel.js';
 import { createInboxApp } from './inbox-app.js';
 import { InboxFanout } from './inbox-fanout.js';
-import { InboxRepository } from './inbox-repository.js';
 import { SocketGateway } from './socket-gateway.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:16379';
@@ -30,6 +28,7 @@ let wsBase = '';
 let registry: Registry;
 let server: { port: number; close(): Promise<void> };
 let fanout: InboxFanout;
+let inbox: InboxRepository;
 
 beforeAll(async () => {
   await mongo.connect();
@@ -38,7 +37,7 @@ beforeAll(async () => {
   key = (await keys.create({ tenantId: tenant })).key;
   otherTenantKey = (await keys.create({ tenantId: `${tenant}-other` })).key;
   userTokenKeys = new UserTokenSecretRepository(db, { verifyCacheMs: 60_000 });
-  const inbox = new InboxRepository(db);
+  inbox = new InboxRepository(db);
   registry = new Registry();
   const logger = createLogger('inapp-gateway', 'silent');
   const gateway = new SocketGateway({ keys, userTokenKeys, inbox, logger, metrics: createGatewayMetrics(registry), heartbeatMs: HEARTBEAT_MS, maxBufferedBytes: 1_048_576 });
@@ -95,7 +94,7 @@ const api = (path: string, init: RequestInit = {}, apiKey = key) =>
 
 async function storeInbox(userId: string, id: string, createdAt: Date): Promise<void> {
   const doc: InboxDoc = { _id: id, tenantId: tenant, userId, title: `t ${id}`, body: `b ${id}`, category: 'account', data: { k: 'v' }, createdAt, readAt: null };
-  await db.collection<InboxDoc>(Collections.inbox).insertOne(doc);
+  await inbox.add(doc);
 }
 
 describe('in-app WebSocket gateway', () => {

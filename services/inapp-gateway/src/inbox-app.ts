@@ -1,14 +1,12 @@
 import { createHttpApp, methodGuard, rateLimit } from '@notify/http';
 import { NotFoundError, type Logger } from '@notify/runtime';
-import type { InboxDoc } from '@notify/stores';
+import { inboxChannel, type InboxDoc, type InboxRepository } from '@notify/stores';
 import type { Redis } from 'ioredis';
 import type { Express, Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import { parseId, parseInboxQuery, parseUserId } from './domain/inbox-query.js';
 import { actingUser, inboxAuth, principal, type InboxAuthDependencies } from './inbox-auth.js';
-import { inboxChannel } from './inbox-channel.js';
 import { inboxOpenApiDocument } from './openapi.js';
-import type { InboxRepository } from './inbox-repository.js';
 
 export interface InboxAppOptions extends InboxAuthDependencies {
   logger: Logger;

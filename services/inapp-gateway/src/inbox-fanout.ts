@@ -1,6 +1,6 @@
 import type { Logger } from '@notify/runtime';
+import { INBOX_CHANNEL_PATTERN } from '@notify/stores';
 import type { Redis } from 'ioredis';
-import { INBOX_CHANNEL_PATTERN } from './inbox-channel.js';
 
 /**
  * The replica's one pattern subscription to every user's inbox channel: whatever any sender or replica

@@ -1,23 +1,19 @@
 import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
-import { ApiKeyRepository, Collections, ensureIndexes, TtlSweeper, UserTokenSecretRepository } from '@notify/stores';
+import { ApiKeyRepository, ensureIndexes, InboxRepository, UserTokenSecretRepository } from '@notify/stores';
 import { Redis } from 'ioredis';
 import { gatewayEnvSchema } from './config.js';
 import { createGatewayMetrics } from './gateway-metrics.js';
 import { startGatewayServer } from './gateway-server.js';
 import { createInboxApp } from './inbox-app.js';
 import { InboxFanout } from './inbox-fanout.js';
-import { InboxRepository } from './inbox-repository.js';
 import { SocketGateway } from './socket-gateway.js';
 
 await runService('inapp-gateway', async (ctx) => {
   const env = loadConfig(gatewayEnvSchema);
   const metrics = createGatewayMetrics(ctx.registry);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
-  const indexes = await ensureIndexes(db);
-  // Where the server does not expire the inbox by itself (see serverProfile), the gateways do.
-  const inboxTtl = indexes.ttlFallbacks.filter((f) => f.spec.collection === Collections.inbox).map((f) => f.spec);
-  const sweeper = new TtlSweeper(db, inboxTtl, { onError: (err) => ctx.logger.warn({ err }, 'inbox expiry sweep failed') }).start();
-  ctx.onShutdown(() => sweeper.stop());
+  // Where the server does not expire the inbox by itself, ingest's TtlSweeper does.
+  await ensureIndexes(db);
 
   const redis = connectRedis(ctx, env.REDIS_URL);
   const keys = new ApiKeyRepository(db);

@@ -3,12 +3,11 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpError } from '@notify/http';
 import type { Logger } from '@notify/runtime';
+import { inboxChannel, type InboxRepository } from '@notify/stores';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseSocketRequest } from './domain/socket-request.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { actingUser, authenticate, type InboxAuthDependencies, type InboxPrincipal } from './inbox-auth.js';
-import { inboxChannel } from './inbox-channel.js';
-import type { InboxRepository } from './inbox-repository.js';
 import { SocketRegistry } from './socket-registry.js';
 
 export interface SocketGatewayOptions extends Pick<InboxAuthDependencies, 'keys' | 'userTokenKeys'> {

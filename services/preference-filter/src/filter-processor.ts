@@ -1,16 +1,16 @@
 import { Headers, deadLetteredStatus, output, statusOutput, type InputRecord, type Output, type ProcessorDefinition } from '@notify/runtime';
-import { Topics, type NotificationEnriched } from '@notify/schemas';
+import { recipientKey, Topics, type NotificationEnriched } from '@notify/schemas';
 import type { PreferencesDoc, PreferencesRepository } from '@notify/stores';
 import type { FrequencyCapStore } from './adapters/frequency-cap-store.js';
 import { verdictsByNotification } from './adapters/frequency-cap-store.js';
-import type { ScheduledStore } from './adapters/scheduled-store.js';
+import type { ScheduledRepository } from '@notify/stores';
 import { applyCapVerdicts, channelSuppressionEvents, decideBeforeCaps, planCapChecks, STAGE, statusEventFor, toFiltered } from './domain/decide.js';
 import type { FrequencyCapRule } from './domain/frequency-cap.js';
 
 export interface FilterDeps {
   preferences: Pick<PreferencesRepository, 'getMany'>;
   caps: FrequencyCapStore;
-  scheduled: ScheduledStore;
+  scheduled: ScheduledRepository;
   capPolicy: readonly FrequencyCapRule[];
 }
 
@@ -33,7 +33,7 @@ export function filterProcessor(deps: FilterDeps): ProcessorDefinition<'notifica
 async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, deps: FilterDeps): Promise<Array<Output[] | Error>> {
   const prefs = await loadPreferences(records, deps);
   const pre = records.map(({ value, context }) =>
-    decideBeforeCaps({ enriched: value, now: context.now(), preferences: prefs.get(prefKey(value)) ?? null }),
+    decideBeforeCaps({ enriched: value, now: context.now(), preferences: prefs.get(recipientKey(value.notification)) ?? null }),
   );
   const checks = records.flatMap(({ value }, i) => planCapChecks(value, pre[i]!, deps.capPolicy));
   const verdicts = verdictsByNotification(checks.length ? await deps.caps.checkAndRecordMany(checks, records[0]!.context.now()) : []);
@@ -48,7 +48,7 @@ async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, de
         tenantId: value.notification.tenantId,
         dueAt: new Date(decision.until),
         payload: context.rawValue!,
-        key: context.key ?? prefKey(value),
+        key: context.key ?? Topics.enriched.keyOf(value),
         headers: pickHeaders(context.headers),
         reason: decision.reason,
       },
@@ -60,7 +60,10 @@ async function filterBatch(records: Array<InputRecord<NotificationEnriched>>, de
     const now = context.now();
     const decision = decisions[i]!;
     const outputs: Output[] = [];
-    if (decision.kind === 'pass') outputs.push(output(Topics.filtered, context.key ?? prefKey(value), toFiltered(value, decision.allowedChannels)));
+    if (decision.kind === 'pass') {
+      const filtered = toFiltered(value, decision.allowedChannels);
+      outputs.push(output(Topics.filtered, context.key ?? Topics.filtered.keyOf(filtered), filtered));
+    }
     const event = statusEventFor(value, decision, now);
     if (event) outputs.push(statusOutput(event));
     outputs.push(...channelSuppressionEvents(value, decision, now).map(statusOutput));
@@ -77,13 +80,9 @@ async function loadPreferences(records: Array<InputRecord<NotificationEnriched>>
   }
   const all = new Map<string, PreferencesDoc>();
   for (const [tenantId, userIds] of byTenant) {
-    for (const [userId, doc] of await deps.preferences.getMany(tenantId, userIds)) all.set(`${tenantId}:${userId}`, doc);
+    for (const [userId, doc] of await deps.preferences.getMany(tenantId, userIds)) all.set(recipientKey({ tenantId, userId }), doc);
   }
   return all;
-}
-
-function prefKey(v: NotificationEnriched): string {
-  return `${v.notification.tenantId}:${v.notification.userId}`;
 }
 
 /** Headers worth keeping with a deferred record: the trace and the request time (for end-to-end latency). */

@@ -1,7 +1,6 @@
 import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
-import { PreferencesRepository } from '@notify/stores';
+import { PreferencesRepository, ScheduledRepository } from '@notify/stores';
 import { FrequencyCapStore } from './adapters/frequency-cap-store.js';
-import { ScheduledStore } from './adapters/scheduled-store.js';
 import { filterEnvSchema } from './config.js';
 import { parseFrequencyCapPolicy } from './domain/frequency-cap.js';
 import { filterProcessor } from './filter-processor.js';
@@ -11,7 +10,7 @@ await runService('preference-filter', async (ctx) => {
   const capPolicy = parseFrequencyCapPolicy(env.FREQUENCY_CAPS);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const redis = connectRedis(ctx, env.REDIS_URL);
-  const scheduled = new ScheduledStore(db);
+  const scheduled = new ScheduledRepository(db);
   await scheduled.ensureIndexes();
   ctx.addProcessor(filterProcessor({ preferences: new PreferencesRepository(db), caps: new FrequencyCapStore(redis), scheduled, capPolicy }));
 });

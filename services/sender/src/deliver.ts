@@ -12,7 +12,7 @@ import {
   type Output,
   type RetryStepOptions,
 } from '@notify/runtime';
-import type { Dispatch } from '@notify/schemas';
+import { recipientKey, type Dispatch } from '@notify/schemas';
 import { expiredOutput, failoverOutputs, sentOutput } from './delivery-outputs.js';
 import { idempotencyKey, needsCircuit, planAfterFailure, planDelivery, type DeliveryPlan } from './domain/delivery-plan.js';
 import type { Breaker, DeliveryRef, Ledger, SentDelivery } from './domain/ports.js';
@@ -43,7 +43,6 @@ type Dispatched = InputRecord<Dispatch>;
 /** Attempts of the ledger write after a send: 200 ms doubling to 2 s, about 9 s in all, well inside the consumer session. */
 const LEDGER_WRITE_RETRY = { attempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 };
 
-const recipientOf = (d: Dispatch) => `${d.tenantId}:${d.userId}`;
 const refOf = (d: Dispatch): DeliveryRef => ({ notificationId: d.notificationId, channel: d.channel });
 
 /**
@@ -57,7 +56,7 @@ export async function deliverSlice(records: readonly Dispatched[], deps: Deliver
   const results = new Array<Result>(records.length);
   const rounds = sliceRounds(
     records,
-    (r) => recipientOf(r.value),
+    (r) => recipientKey(r.value),
     (r) => idempotencyKey(r.value),
   );
   for (const round of rounds) {
@@ -78,7 +77,7 @@ async function deliverRound(records: readonly Dispatched[], deps: DeliverDeps): 
     const toSend = await claim(records, toClaim, deps, results);
     const outcomes = await mapByKey(
       toSend,
-      (i) => recipientOf(records[i]!.value),
+      (i) => recipientKey(records[i]!.value),
       deps.concurrency,
       async (i) => {
         const outcome = await send(records[i]!, deps, circuit);

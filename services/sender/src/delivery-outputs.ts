@@ -1,8 +1,9 @@
+import { Stages } from '@notify/core';
 import { output, statusEvent, statusOutput, type Output } from '@notify/runtime';
 import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
 import { failoverDispatch, type Failover } from './domain/delivery-plan.js';
 
-export const STAGE = 'sender';
+export const STAGE = Stages.sender;
 
 export function sentOutput(d: Dispatch, provider: Provider, providerMessageId: string, now: number, attributes: Record<string, string> = {}): Output {
   return statusOutput(statusEvent(d, STAGE, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));
@@ -15,8 +16,9 @@ export function expiredOutput(d: Dispatch, provider: Provider, now: number): Out
 /** The dispatch re-addressed to the fallback provider's topic, and ROUTED on the status topic. */
 export function failoverOutputs(d: Dispatch, plan: Failover, now: number, error?: string): Output[] {
   const next = failoverDispatch(d, plan.to, plan.remaining, now);
+  const topic = dispatchTopic(plan.to);
   return [
-    output(dispatchTopic(plan.to), `${d.tenantId}:${d.userId}`, next),
+    output(topic, topic.keyOf(next), next),
     statusOutput(
       statusEvent(d, STAGE, 'ROUTED', now, {
         channel: d.channel,

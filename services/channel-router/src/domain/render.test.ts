@@ -1,4 +1,4 @@
-import { ErrorCodes, PermanentError } from '@notify/runtime';
+import { ErrorCodes, PermanentError } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import { content } from './__fixtures__/notifications.js';
 import { compiledTemplateCount, renderContent, truncateText } from './render.js';

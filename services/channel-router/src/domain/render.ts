@@ -1,4 +1,4 @@
-import { ErrorCodes, PermanentError } from '@notify/runtime';
+import { ErrorCodes, PermanentError } from '@notify/core';
 import type { TemplateContent } from '@notify/schemas';
 import Handlebars from 'handlebars';
 

@@ -1,4 +1,4 @@
-import { PermanentError } from '@notify/runtime';
+import { PermanentError } from '@notify/core';
 import { dispatchTopic } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
 import { content, filtered, recipient } from './__fixtures__/notifications.js';

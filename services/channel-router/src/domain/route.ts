@@ -1,4 +1,4 @@
-import { ErrorCodes, PermanentError } from '@notify/runtime';
+import { ErrorCodes, PermanentError, Stages, statusEvent } from '@notify/core';
 import type {
   Channel,
   Dispatch,
@@ -18,7 +18,7 @@ import { contactAddresses } from './reachability.js';
 import { renderContent, type RenderedContent } from './render.js';
 import type { RoutingConfig } from './routing-config.js';
 
-export const STAGE = 'channel-router';
+export const STAGE = Stages.channelRouter;
 
 export interface RoutedDispatch {
   /** The caller produces `value` to dispatchTopic(provider). */
@@ -85,8 +85,10 @@ export function route(
       const channelRoute = config.channels[channel];
       notSent.push({ channel, reason: 'provider_disabled' });
       statusEvents.push(
-        statusEvent(filtered, now, 'SUPPRESSED', channel, null, 'provider_disabled', {
-          providers: [channelRoute.provider, ...channelRoute.fallbackProviders].join(','),
+        statusEvent(n, STAGE, 'SUPPRESSED', now, {
+          channel,
+          reason: 'provider_disabled',
+          attributes: { providers: [channelRoute.provider, ...channelRoute.fallbackProviders].join(',') },
         }),
       );
       continue;
@@ -100,22 +102,19 @@ export function route(
       value: dispatch(filtered, channel, choice, to, rendered, now),
     });
     statusEvents.push(
-      statusEvent(
-        filtered,
-        now,
-        'ROUTED',
+      statusEvent(n, STAGE, 'ROUTED', now, {
         channel,
-        choice.provider,
-        null,
-        routedAttributes(content, choice, rendered, fallbackFor),
-      ),
+        provider: choice.provider,
+        attributes: routedAttributes(content, choice, rendered, fallbackFor),
+      }),
     );
   }
 
   if (dispatches.length === 0) {
     statusEvents.push(
-      statusEvent(filtered, now, 'SUPPRESSED', null, null, 'no_reachable_channel', {
-        dropped: notSent.map((d) => `${d.channel}:${d.reason}`).join(','),
+      statusEvent(n, STAGE, 'SUPPRESSED', now, {
+        reason: 'no_reachable_channel',
+        attributes: { dropped: notSent.map((d) => `${d.channel}:${d.reason}`).join(',') },
       }),
     );
   }
@@ -175,29 +174,4 @@ function routedAttributes(
   if (fallbackFor !== null) attributes.fallbackFor = fallbackFor;
   if (rendered.missingVariables.length > 0) attributes.missingVariables = rendered.missingVariables.join(',');
   return attributes;
-}
-
-function statusEvent(
-  filtered: NotificationFiltered,
-  now: number,
-  status: NotificationStatusEvent['status'],
-  channel: Channel | null,
-  provider: Provider | null,
-  reason: string | null,
-  attributes: Record<string, string>,
-): NotificationStatusEvent {
-  const n = filtered.notification;
-  return {
-    notificationId: n.notificationId,
-    tenantId: n.tenantId,
-    userId: n.userId,
-    status,
-    stage: STAGE,
-    channel,
-    provider,
-    reason,
-    providerMessageId: null,
-    occurredAt: now,
-    attributes,
-  };
 }

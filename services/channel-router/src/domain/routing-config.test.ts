@@ -1,4 +1,4 @@
-import { ValidationError } from '@notify/runtime';
+import { ValidationError } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTING_CONFIG, parseRoutingConfig } from './routing-config.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { ValidationError, type FieldIssue } from '@notify/core';
 import { ChannelValues, PROVIDERS, type Channel, type Provider } from '@notify/schemas';
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '@notify/runtime';
+import { ValidationError } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import { parseInboxQuery, parseUserId } from './inbox-query.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { ValidationError, type FieldIssue } from '@notify/core';
 import { z } from 'zod';
 
 export const DEFAULT_INBOX_LIMIT = 50;

@@ -1,5 +1,4 @@
-import { isUserTokenShaped } from '@notify/http';
-import { ValidationError } from '@notify/runtime';
+import { isUserTokenShaped, ValidationError } from '@notify/core';
 import { parseUserId } from './inbox-query.js';
 
 export const SOCKET_PATH = '/v1/inapp/ws';
@@ -12,7 +11,7 @@ export type SocketRequest =
   | { kind: 'ok'; credential: Credential; userId: string | null }
   | { kind: 'refused'; status: 400 | 401 | 404; code: string; message: string };
 
-/** A presented secret, told apart by shape: an API key (`nk_…`) never contains a dot, a JWT always does. */
+/** A presented secret, told apart by shape (see isUserTokenShaped). */
 export function credentialOf(value: string): Credential {
   return isUserTokenShaped(value) ? { kind: 'user-token', token: value } : { kind: 'api-key', apiKey: value };
 }

@@ -1,7 +1,7 @@
 import { Headers } from '@notify/runtime';
 import { Topics, type Notification, type NotificationStatusEvent } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
-import { acceptedOutputs, recipientKey } from './accepted-outputs.js';
+import { acceptedOutputs } from './accepted-outputs.js';
 
 const notification: Notification = {
   notificationId: 'n-1',
@@ -48,9 +48,5 @@ describe('acceptedOutputs', () => {
       value: event,
       headers: { [Headers.REQUESTED_AT]: '1000' },
     });
-  });
-
-  it('builds the recipient key from tenant and user', () => {
-    expect(recipientKey({ tenantId: 't', userId: 'u' })).toBe('t:u');
   });
 });

@@ -1,13 +1,12 @@
 import { Headers, output, statusOutput, type Output } from '@notify/runtime';
-import { Topics, type Notification, type NotificationStatusEvent } from '@notify/schemas';
-
-/** Pipeline topics are keyed by recipient, so one recipient's notifications stay in order. */
-export function recipientKey(subject: { tenantId: string; userId: string }): string {
-  return `${subject.tenantId}:${subject.userId}`;
-}
+import { Topics, type Notification, type NotificationAccepted, type NotificationStatusEvent } from '@notify/schemas';
 
 function requestedAtHeader(requestedAt: number) {
   return { [Headers.REQUESTED_AT]: String(requestedAt) };
+}
+
+function acceptedOutput(value: NotificationAccepted): Output {
+  return output(Topics.accepted, Topics.accepted.keyOf(value), value, requestedAtHeader(value.notification.requestedAt));
 }
 
 /**
@@ -20,9 +19,7 @@ export function acceptedOutputs(
 ): Output[] {
   const requestedAt = new Map(notifications.map((n) => [n.notificationId, n.requestedAt]));
   return [
-    ...notifications.map((n) =>
-      output(Topics.accepted, recipientKey(n), { notification: n }, requestedAtHeader(n.requestedAt)),
-    ),
+    ...notifications.map((n) => acceptedOutput({ notification: n })),
     ...statusEvents.map((event) => ({
       ...statusOutput(event),
       headers: requestedAtHeader(requestedAt.get(event.notificationId) ?? event.occurredAt),

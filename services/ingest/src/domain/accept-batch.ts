@@ -1,4 +1,4 @@
-import { ValidationError } from '@notify/runtime';
+import { ValidationError } from '@notify/core';
 import { IdempotencyKeyReusedError, type AcceptOutcome } from './accept-notification.js';
 import type { Settled } from './accept-records.js';
 import { acceptance, type Acceptance } from './acceptance.js';

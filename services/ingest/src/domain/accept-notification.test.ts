@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, ValidationError } from '@notify/runtime';
+import { NotFoundError, ValidationError } from '@notify/core';
 import { IdempotencyKeyReusedError, acceptNotification } from './accept-notification.js';
 import { InMemoryWorld, NOW } from './in-memory-world.fixture.js';
 import { notificationId } from './notification-id.js';

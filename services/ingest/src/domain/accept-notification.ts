@@ -1,5 +1,5 @@
 import type { IngestSource, Notification, NotificationStatusEvent } from '@notify/schemas';
-import { ValidationError, type NotFoundError } from '@notify/runtime';
+import { ValidationError, type NotFoundError } from '@notify/core';
 import { acceptance } from './acceptance.js';
 import type { AcceptedResponse, IdempotencyClaims } from './idempotency.js';
 import { missingReferences, MissingReferencesError, type ReferencePorts } from './references.js';

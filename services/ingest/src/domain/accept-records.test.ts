@@ -1,4 +1,4 @@
-import { ValidationError } from '@notify/runtime';
+import { ValidationError } from '@notify/core';
 import type { NotificationRequest } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyKeyReusedError } from './accept-notification.js';

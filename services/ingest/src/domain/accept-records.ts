@@ -1,5 +1,5 @@
 import type { Notification, NotificationStatusEvent } from '@notify/schemas';
-import { ValidationError, type NotFoundError } from '@notify/runtime';
+import { ValidationError, type NotFoundError } from '@notify/core';
 import { IdempotencyKeyReusedError } from './accept-notification.js';
 import { acceptance } from './acceptance.js';
 import type { IdempotencyLedger, KeyHolder, RecordedKey, StoredAcceptance } from './idempotency.js';

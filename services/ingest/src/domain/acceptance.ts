@@ -1,9 +1,10 @@
+import { Stages, statusEvent } from '@notify/core';
 import type { IngestSource, Notification, NotificationStatusEvent } from '@notify/schemas';
 import { fanOut } from './fan-out.js';
 import type { AcceptedResponse } from './idempotency.js';
 import type { NormalizedRequest } from './request-schema.js';
 
-export const INGEST_STAGE = 'ingest';
+export const INGEST_STAGE = Stages.ingest;
 
 /** An accepted request: what to publish, and the response to record for its key. */
 export interface Acceptance {
@@ -13,19 +14,7 @@ export interface Acceptance {
 }
 
 function acceptedEvent(notification: Notification): NotificationStatusEvent {
-  return {
-    notificationId: notification.notificationId,
-    tenantId: notification.tenantId,
-    userId: notification.userId,
-    status: 'ACCEPTED',
-    stage: INGEST_STAGE,
-    channel: null,
-    provider: null,
-    reason: null,
-    providerMessageId: null,
-    occurredAt: notification.acceptedAt,
-    attributes: { source: notification.source },
-  };
+  return statusEvent(notification, INGEST_STAGE, 'ACCEPTED', notification.acceptedAt, { attributes: { source: notification.source } });
 }
 
 /** One notification and one ACCEPTED event per recipient, and the response naming them. */

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@notify/runtime';
+import { NotFoundError } from '@notify/core';
 import type { NormalizedRequest } from './request-schema.js';
 
 export interface TenantDirectory {

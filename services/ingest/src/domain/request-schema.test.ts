@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { ValidationError, type FieldIssue } from '@notify/core';
 import { MAX_RECIPIENTS, parseNotificationRequest, TenantMismatchError, type ParseContext } from './request-schema.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');

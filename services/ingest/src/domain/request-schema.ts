@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ChannelValues, PriorityValues, type Channel, type Priority } from '@notify/schemas';
-import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { ValidationError, type FieldIssue } from '@notify/core';
 import { formatFieldPath } from './field-path.js';
 
 export const MAX_RECIPIENTS = 1000;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ScheduledDoc } from '@notify/stores';
+import { ScheduledRepository, type NewScheduledDoc, type ScheduledDoc } from '@notify/stores';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScheduledStore, type NewScheduledDoc } from './scheduled-store.js';
 import { SchedulerLoop } from './scheduler-loop.js';
 
 const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify';
@@ -13,10 +12,10 @@ let db: Db;
 const run = randomUUID().slice(0, 8);
 const created: string[] = [];
 
-async function newStore(label: string): Promise<ScheduledStore> {
+async function newStore(label: string): Promise<ScheduledRepository> {
   const collection = `test_scheduler_${run}_${label}`;
   created.push(collection, `${collection}_leases`);
-  const store = new ScheduledStore(db, { collection });
+  const store = new ScheduledRepository(db, { collection });
   await store.ensureIndexes();
   return store;
 }
@@ -179,7 +178,7 @@ describe('SchedulerLoop', () => {
     let release: (() => void) | null = null;
     let claims = 0;
     const counting = {
-      claimDue: (...args: Parameters<ScheduledStore['claimDue']>) => {
+      claimDue: (...args: Parameters<ScheduledRepository['claimDue']>) => {
         claims++;
         return store.claimDue(...args);
       },

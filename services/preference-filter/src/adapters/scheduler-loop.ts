@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ScheduledDoc } from '@notify/stores';
-import type { ScheduledStore } from './scheduled-store.js';
+import type { ScheduledDoc, ScheduledRepository } from '@notify/stores';
 
 export interface SchedulerLoopOptions {
-  store: Pick<ScheduledStore, 'claimDue' | 'markEmitted'>;
+  store: Pick<ScheduledRepository, 'claimDue' | 'markEmitted'>;
   /**
    * Re-publishes the documents (payload, key and headers unchanged) and resolves once they are durably
    * written. Downstream is idempotent by notification id, so emitting one twice is harmless; not

@@ -1,8 +1,8 @@
 import type { Channel, Priority } from '@notify/schemas';
-import type { PreferencesDoc } from '@notify/stores';
+import type { FilterPreferences } from './preferences.js';
 
 /** The part of a recipient's preferences that decides channels. */
-export type ChannelPreferences = Pick<PreferencesDoc, 'globalUnsubscribe' | 'categories'>;
+export type ChannelPreferences = Pick<FilterPreferences, 'globalUnsubscribe' | 'categories'>;
 
 export type PreferenceSuppressionReason = 'global_unsubscribe' | 'opted_out' | 'no_channels';
 

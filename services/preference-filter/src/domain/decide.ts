@@ -1,13 +1,13 @@
-import { statusEvent } from '@notify/runtime';
+import { Stages, statusEvent } from '@notify/core';
 import type {
   Channel,
   NotificationEnriched,
   NotificationFiltered,
   NotificationStatusEvent,
 } from '@notify/schemas';
-import type { PreferencesDoc } from '@notify/stores';
 import { resolveChannelPreferences, type PreferenceSuppressionReason } from './channel-preferences.js';
 import { capId, capsFor, type AppliedCap, type CapVerdict, type FrequencyCapRule } from './frequency-cap.js';
+import type { FilterPreferences } from './preferences.js';
 import { quietHoursDeferral } from './quiet-hours.js';
 
 export type SuppressionReason = 'expired' | PreferenceSuppressionReason | 'frequency_cap';
@@ -25,8 +25,7 @@ export type FilterDecision =
   | { kind: 'suppress'; reason: SuppressionReason; detail: string }
   | { kind: 'defer'; until: number; reason: DeferralReason };
 
-/** What decides a notification besides the notification itself. */
-export type FilterPreferences = Pick<PreferencesDoc, 'globalUnsubscribe' | 'categories' | 'quietHours'>;
+export type { FilterPreferences };
 
 export interface DecisionInput {
   enriched: NotificationEnriched;
@@ -174,7 +173,7 @@ export function toFiltered(enriched: NotificationEnriched, allowedChannels: Chan
 }
 
 /** The `stage` on every status event this service reports. */
-export const STAGE = 'preference-filter';
+export const STAGE = Stages.preferenceFilter;
 
 /**
  * The status event for a decision: SUPPRESSED with the reason and `attributes.detail`, or DEFERRED with

@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '@notify/runtime';
+import { ValidationError, type FieldIssue } from '@notify/core';
 import { ChannelValues, type Channel } from '@notify/schemas';
 
 export const ANY = '*';

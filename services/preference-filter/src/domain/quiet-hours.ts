@@ -1,6 +1,6 @@
 import type { Priority } from '@notify/schemas';
-import type { QuietHours } from '@notify/stores';
 import { DateTime } from 'luxon';
+import type { QuietHours } from './preferences.js';
 
 /** Minutes since local midnight, parsed from a strict "HH:mm" (00:00 to 23:59); null when malformed. */
 export function parseClockTime(value: string): number | null {

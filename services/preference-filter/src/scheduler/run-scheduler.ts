@@ -1,6 +1,6 @@
 import { connectMongo, loadConfig, type ServiceContext } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
-import { ScheduledStore } from '../adapters/scheduled-store.js';
+import { ScheduledRepository } from '@notify/stores';
 import { SchedulerLoop } from '../adapters/scheduler-loop.js';
 import { schedulerEnvSchema } from '../config.js';
 
@@ -13,7 +13,7 @@ import { schedulerEnvSchema } from '../config.js';
 export async function wireScheduler(ctx: ServiceContext): Promise<void> {
   const env = loadConfig(schedulerEnvSchema);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
-  const store = new ScheduledStore(db);
+  const store = new ScheduledRepository(db);
   await store.ensureIndexes();
   const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const loop = new SchedulerLoop({

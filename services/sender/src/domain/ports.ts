@@ -1,4 +1,3 @@
-import type { CircuitState } from '@notify/controls';
 import type { Channel, Provider } from '@notify/schemas';
 
 /** One delivery: a notification on one channel goes out once, whichever provider sends it. */
@@ -39,6 +38,9 @@ export interface Ledger {
   /** Gives up claims whose send failed, so a retry may send. */
   release(refs: readonly DeliveryRef[]): Promise<Array<Error | undefined>>;
 }
+
+/** Closed lets calls through, open refuses them, half-open lets trial calls through after the open period. */
+export type CircuitState = 'closed' | 'half-open' | 'open';
 
 /** The provider's circuit breaker, shared by every replica. */
 export interface Breaker {

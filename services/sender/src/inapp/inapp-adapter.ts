@@ -1,13 +1,8 @@
 import type { Dispatch } from '@notify/schemas';
-import { Collections, type InboxDoc } from '@notify/stores';
+import { inboxChannel, InboxRepository, type InboxDoc } from '@notify/stores';
 import type { Redis } from 'ioredis';
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { ProviderAdapter, SendContext, SendResult } from '../providers/provider-adapter.js';
-
-/** Redis channel the in-app gateways subscribe to for one user. */
-export function inboxChannel(tenantId: string, userId: string): string {
-  return `notify:inapp:${tenantId}:${userId}`;
-}
 
 /**
  * In-app delivery: the message is stored in the user's inbox (MongoDB, keyed by notification id, so a
@@ -17,13 +12,13 @@ export function inboxChannel(tenantId: string, userId: string): string {
 export class InAppAdapter implements ProviderAdapter {
   readonly provider = 'inapp' as const;
   readonly channel = 'IN_APP' as const;
-  private readonly inbox: Collection<InboxDoc>;
+  private readonly inbox: InboxRepository;
 
   constructor(
     db: Db,
     private readonly publisher: Redis,
   ) {
-    this.inbox = db.collection<InboxDoc>(Collections.inbox);
+    this.inbox = new InboxRepository(db);
   }
 
   async send(d: Dispatch, _ctx: SendContext): Promise<SendResult> {
@@ -38,11 +33,7 @@ export class InAppAdapter implements ProviderAdapter {
       createdAt: new Date(),
       readAt: null,
     };
-    try {
-      await this.inbox.insertOne(doc);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    await this.inbox.add(doc);
     await this.publisher.publish(
       inboxChannel(d.tenantId, d.userId),
       JSON.stringify({ type: 'notification', notification: { id: d.notificationId, title: d.subject, body: d.text, category: d.category, data: d.data, createdAt: doc.createdAt } }),

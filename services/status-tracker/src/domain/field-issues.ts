@@ -1,4 +1,4 @@
-import type { FieldIssue } from '@notify/runtime';
+import type { FieldIssue } from '@notify/core';
 import type { z } from 'zod';
 
 /** zod issues as field issues with paths like `[0].event` or `MessageSid`. */

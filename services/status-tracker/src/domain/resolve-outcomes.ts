@@ -1,7 +1,8 @@
+import { Stages } from '@notify/core';
 import type { Channel, NotificationStatusEvent } from '@notify/schemas';
 import { CALLBACK_PROVIDERS, type ProviderOutcome } from './provider-outcome.js';
 
-export const STAGE = 'status-tracker';
+export const STAGE = Stages.statusTracker;
 
 export interface NotificationSubject {
   notificationId: string;

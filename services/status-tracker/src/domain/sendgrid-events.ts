@@ -1,4 +1,4 @@
-import { ValidationError } from '@notify/runtime';
+import { ValidationError } from '@notify/core';
 import { z } from 'zod';
 import { fieldIssues } from './field-issues.js';
 import { boundedReason, type ProviderOutcome } from './provider-outcome.js';

@@ -1,6 +1,8 @@
-import { Collections, refusedDuplicates, type ScheduledDoc } from '@notify/stores';
 import type { Collection, Db } from 'mongodb';
+import { Collections, type ScheduledDoc } from './documents.js';
 import { decodeHeaderFields, encodeHeaderFields } from './header-field-names.js';
+import { ensureCollectionIndexes } from './indexes.js';
+import { refusedDuplicates } from './insert-once.js';
 
 /** What the filter knows when it defers a notification. */
 export type NewScheduledDoc = Pick<
@@ -31,11 +33,9 @@ interface LeaseDoc {
   claimedAt: Date;
 }
 
-export interface ScheduledStoreOptions {
-  /** Collection of ScheduledDoc. */
+export interface ScheduledRepositoryOptions {
+  /** Collection of ScheduledDoc, for a test's own; its claims (leases) then go to `<collection>_leases`. */
   collection?: string;
-  /** Collection of claims (leases). */
-  leaseCollection?: string;
 }
 
 /**
@@ -47,21 +47,21 @@ export interface ScheduledStoreOptions {
  * `<id>#<generation>` into a side collection; the lease fields of the ScheduledDoc mirror the latest
  * claim so that pollers skip leased documents cheaply, but exclusivity never depends on them.
  */
-export class ScheduledStore {
+export class ScheduledRepository {
   private readonly docs: Collection<ScheduledDoc>;
   private readonly leases: Collection<LeaseDoc>;
 
-  constructor(db: Db, options: ScheduledStoreOptions = {}) {
-    const name = options.collection ?? Collections.scheduled;
+  constructor(db: Db, options: ScheduledRepositoryOptions = {}) {
+    const { collection } = options;
     // promoteBuffers: payloads come back as Buffer, as ScheduledDoc declares, not as BSON Binary.
-    this.docs = db.collection<ScheduledDoc>(name, { promoteBuffers: true });
-    this.leases = db.collection<LeaseDoc>(options.leaseCollection ?? `${name}_leases`);
+    this.docs = db.collection<ScheduledDoc>(collection ?? Collections.scheduled, { promoteBuffers: true });
+    this.leases = db.collection<LeaseDoc>(collection === undefined ? Collections.scheduledLeases : `${collection}_leases`);
   }
 
-  /** Idempotent; run at start-up. The first index matches the one @notify/stores declares. */
+  /** Idempotent; run at start-up. */
   async ensureIndexes(): Promise<void> {
-    await this.docs.createIndex({ dueAt: 1, state: 1 }, { name: 'scheduled_due_state' });
-    await this.leases.createIndex({ notificationId: 1 }, { name: 'scheduled_leases_notification' });
+    await ensureCollectionIndexes(this.docs, Collections.scheduled);
+    await ensureCollectionIndexes(this.leases, Collections.scheduledLeases);
   }
 
   async schedule(doc: NewScheduledDoc): Promise<ScheduleOutcome> {

@@ -1,23 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCuttingProxy } from '@notify/stores/testing';
-import { ScheduledStore, type NewScheduledDoc } from './scheduled-store.js';
+import { ScheduledRepository, type NewScheduledDoc } from './scheduled-repository.js';
+import { MONGODB_URI, openCuttingProxy, openTestDb } from './test-support.js';
 
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify';
 const T0 = new Date('2025-06-10T12:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-let client: MongoClient;
 let db: Db;
-const run = randomUUID().slice(0, 8);
-const created: string[] = [];
+let close: () => Promise<void>;
 
-/** A store over collections of its own. */
-async function newStore(label: string, on: Db = db): Promise<ScheduledStore> {
-  const collection = `test_scheduled_${run}_${label}`;
-  if (!created.includes(collection)) created.push(collection, `${collection}_leases`);
-  const store = new ScheduledStore(on, { collection });
+/** A repository over collections of its own; `on` is the test database through another connection. */
+async function newStore(label: string, on: Db = db): Promise<ScheduledRepository> {
+  const store = new ScheduledRepository(on, { collection: `scheduled_${label}` });
   await store.ensureIndexes();
   return store;
 }
@@ -36,20 +30,20 @@ function doc(id: string, dueAt: Date, extra: Partial<NewScheduledDoc> = {}): New
 }
 
 beforeAll(async () => {
-  client = await new MongoClient(MONGODB_URI, { serverSelectionTimeoutMS: 5_000 }).connect();
-  db = client.db();
+  ({ db, close } = await openTestDb('scheduled'));
+});
+afterAll(async () => close());
+
+describe('ScheduledRepository.ensureIndexes', () => {
+  it('creates the indexes INDEXES declares for the documents and their leases', async () => {
+    await newStore('indexes');
+    const names = async (collection: string) => (await db.collection(collection).listIndexes().toArray()).map((i) => i.name as string);
+    expect(await names('scheduled_indexes')).toContain('scheduled_due_state');
+    expect(await names('scheduled_indexes_leases')).toContain('scheduled_leases_notification');
+  });
 });
 
-afterAll(async () => {
-  for (const name of created)
-    await db
-      .collection(name)
-      .drop()
-      .catch(() => undefined);
-  await client.close();
-});
-
-describe('ScheduledStore.schedule', () => {
+describe('ScheduledRepository.schedule', () => {
   it('stores a pending document with its payload as a Buffer', async () => {
     const store = await newStore('store');
     expect(await store.schedule(doc('n1', at(1000)))).toBe('scheduled');
@@ -125,7 +119,7 @@ describe('ScheduledStore.schedule', () => {
     const cut = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
     try {
       const store = await newStore('cut');
-      const overCut = new ScheduledStore(cut.db(db.databaseName), { collection: `test_scheduled_${run}_cut` });
+      const overCut = new ScheduledRepository(cut.db(db.databaseName), { collection: 'scheduled_cut' });
       await expect(overCut.scheduleMany([doc('lost-1', at(0)), doc('lost-2', at(0))])).rejects.toThrow();
       expect(proxy.cuts()).toBeGreaterThan(0);
       expect(await store.get('lost-1')).toBeNull();
@@ -136,7 +130,7 @@ describe('ScheduledStore.schedule', () => {
   });
 });
 
-describe('ScheduledStore.claimDue', () => {
+describe('ScheduledRepository.claimDue', () => {
   it('claims due pending documents, oldest first, up to the limit, with a lease', async () => {
     const store = await newStore('claim');
     await store.scheduleMany([
@@ -161,7 +155,7 @@ describe('ScheduledStore.claimDue', () => {
       await seed.scheduleMany(
         Array.from({ length: 200 }, (_, i) => doc(`n${String(i).padStart(3, '0')}`, at(i))),
       );
-      const [a, b] = await Promise.all(clients.map((c) => newStore('concurrent', c.db())));
+      const [a, b] = await Promise.all(clients.map((c) => newStore('concurrent', c.db(db.databaseName))));
       // Lockstep rounds: both claimers ask for the same due documents at the same moment, every round, so each
       // round is a real race for the same candidates however the server schedules the two connections.
       const byA: string[] = [];
@@ -207,7 +201,7 @@ describe('ScheduledStore.claimDue', () => {
     await first.claimDue(at(0), 'dead-replica', 1000, 10);
     const otherClient = await new MongoClient(MONGODB_URI).connect();
     try {
-      const second = await newStore('restart', otherClient.db());
+      const second = await newStore('restart', otherClient.db(db.databaseName));
       expect(await second.countPending()).toBe(2);
       expect((await second.claimDue(at(5000), 'fresh-replica', 1000, 10)).map((d) => d._id)).toEqual([
         'n1',
@@ -219,7 +213,7 @@ describe('ScheduledStore.claimDue', () => {
   });
 });
 
-describe('ScheduledStore.purgeEmitted', () => {
+describe('ScheduledRepository.purgeEmitted', () => {
   it('deletes emitted documents older than the cut-off and nothing else', async () => {
     const store = await newStore('purge');
     await store.scheduleMany([doc('old', at(0)), doc('new', at(5000)), doc('pending', at(0))]);

@@ -1,11 +1,11 @@
-import { Collections, type InboxDoc } from '@notify/stores';
-import { randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Collections, type InboxDoc } from './documents.js';
 import { InboxRepository } from './inbox-repository.js';
+import { openTestDb } from './test-support.js';
 
-const client = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27118/notify', { serverSelectionTimeoutMS: 5_000 });
 let db: Db;
+let close: () => Promise<void>;
 let repo: InboxRepository;
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -23,25 +23,26 @@ const doc = (id: string, minutes: number, overrides: Partial<InboxDoc> = {}): In
 });
 
 beforeAll(async () => {
-  await client.connect();
-  db = client.db(`test_inbox_${randomUUID().slice(0, 8)}`);
+  ({ db, close } = await openTestDb('inbox'));
   repo = new InboxRepository(db, { now: () => T0 + 3_600_000 });
-  await db.collection<InboxDoc>(Collections.inbox).insertMany([
+  for (const d of [
     doc('a', 1),
     doc('b', 2, { readAt: new Date(T0) }),
     doc('c', 3),
     doc('d', 4),
     doc('other-user', 5, { userId: 'u-2' }),
     doc('other-tenant', 6, { tenantId: 't-2' }),
-  ]);
+  ])
+    await repo.add(d);
 });
+afterAll(async () => close());
 
-afterAll(async () => {
-  await db.dropDatabase();
-  await client.close();
-});
+describe('InboxRepository', () => {
+  it('adds a message once: a repeated delivery leaves the first as it was', async () => {
+    await repo.add(doc('a', 9, { body: 'again' }));
+    expect(await db.collection<InboxDoc>(Collections.inbox).findOne({ _id: 'a' })).toEqual(doc('a', 1));
+  });
 
-describe('InboxRepository (MongoDB)', () => {
   it('lists one user’s messages newest first, with paging and an unread filter', async () => {
     const ids = async (q: Partial<Parameters<InboxRepository['list']>[2]>) =>
       (await repo.list('t-1', 'u-1', { unreadOnly: false, limit: 50, before: null, ...q })).map((d) => d._id);

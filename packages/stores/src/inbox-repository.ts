@@ -1,8 +1,19 @@
-import { Collections, type InboxDoc } from '@notify/stores';
 import type { Collection, Db, Filter } from 'mongodb';
-import type { InboxQuery } from './domain/inbox-query.js';
+import { Collections, type InboxDoc } from './documents.js';
+import { isDuplicateKeyError } from './mongo-errors.js';
 
-/** One user's in-app inbox, always within its tenant. Written by the in-app sender, read and marked here. */
+/** One page of a user's inbox. */
+export interface InboxListQuery {
+  unreadOnly: boolean;
+  limit: number;
+  /** Only messages created strictly before this instant (the previous page's last createdAt). */
+  before: Date | null;
+}
+
+/**
+ * Users' in-app inboxes (`inapp_inbox`), one document per notification, always within its tenant. The
+ * in-app sender adds messages; the in-app gateway lists them and marks them read.
+ */
 export class InboxRepository {
   private readonly inbox: Collection<InboxDoc>;
   private readonly now: () => number;
@@ -12,8 +23,17 @@ export class InboxRepository {
     this.now = options.now ?? Date.now;
   }
 
+  /** Idempotent by notification id (`_id`): a message already there stays as it was. */
+  async add(doc: InboxDoc): Promise<void> {
+    try {
+      await this.inbox.insertOne(doc);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
   /** Newest first. */
-  async list(tenantId: string, userId: string, query: InboxQuery): Promise<InboxDoc[]> {
+  async list(tenantId: string, userId: string, query: InboxListQuery): Promise<InboxDoc[]> {
     const filter: Filter<InboxDoc> = { tenantId, userId };
     if (query.unreadOnly) filter.readAt = null;
     if (query.before) filter.createdAt = { $lt: query.before };
