@@ -1,7 +1,7 @@
 // The demo: the whole pipeline on this machine, a handful of notifications through REST and Kafka, and
 // where each one landed: timelines, the SMTP outbox, the in-app inbox, the provider emulators.
 import { Topics, type NotificationRequest } from '@notify/schemas';
-import { AvroSerde, retryStep } from '@notify/runtime';
+import { AvroSerde, Headers, retryStep } from '@notify/runtime';
 import { fakeFcmToken } from '@notify/provider-emulators';
 import { ApiKeyRepository, TenantRepository } from '@notify/stores';
 import { Kafka, logLevel } from 'kafkajs';
@@ -96,7 +96,7 @@ const request: NotificationRequest = {
 };
 const producer = kafka.producer();
 await producer.connect();
-await producer.send({ topic: Topics.requests.name, messages: [{ key: tenant, value: serde.encode(Topics.requests, request), headers: { 'x-notify-requested-at': String(Date.now()) } }] });
+await producer.send({ topic: Topics.requests.name, messages: [{ key: Topics.requests.keyOf(request), value: serde.encode(Topics.requests, request), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }] });
 await producer.disconnect();
 say('Sent 4 requests over REST and 1 over Kafka (notify.requests.v1, fanned out to ada and linus).');
 

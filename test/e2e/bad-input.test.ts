@@ -149,7 +149,7 @@ describe('bad input at volume', () => {
     for (let i = 0; i < RECORDS; i += GOOD_EVERY) {
       await produce(Topics.requests.name, poison.slice(i, i + GOOD_EVERY));
       const goodRequest = { ...request, idempotencyKey: uniqueName('good-kafka') };
-      await produce(Topics.requests.name, [{ key: tenant, value: serde.encode(Topics.requests, goodRequest), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }]);
+      await produce(Topics.requests.name, [{ key: Topics.requests.keyOf(goodRequest), value: serde.encode(Topics.requests, goodRequest), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }]);
     }
     const dlq = dlqTopicName(Topics.requests.name);
     let dead: Awaited<ReturnType<typeof readTopic>> = [];

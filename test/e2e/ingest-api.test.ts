@@ -311,7 +311,7 @@ describe('ingest Kafka requests against the real stack', () => {
         acks: -1,
         messages: [
           {
-            key: tenant,
+            key: Topics.requests.keyOf(value),
             value: serde.encode(Topics.requests, value),
             headers: { [Headers.REQUESTED_AT]: String(value.requestedAt) },
           },

@@ -1,9 +1,9 @@
 // The whole pipeline, every service its own process, against the real stack and the provider emulators:
 // requests in through REST and Kafka, out through SendGrid, Twilio, SMTP, FCM and the in-app inbox.
 import { CircuitBreaker } from '@notify/controls';
-import { CLOCK_OFFSET_KEY } from '@notify/runtime';
+import { CLOCK_OFFSET_KEY, Headers } from '@notify/runtime';
 import { PROVIDERS, Topics, type NotificationRequest } from '@notify/schemas';
-import { ApiKeyRepository, TenantRepository } from '@notify/stores';
+import { ApiKeyRepository, InboxRepository, TenantRepository } from '@notify/stores';
 import { fakeFcmToken } from '@notify/provider-emulators';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
@@ -157,15 +157,16 @@ describe('pipeline end to end', () => {
       expiresAt: null,
       requestedAt: Date.now(),
     };
-    await produce(Topics.requests.name, [{ key: tenant, value: serde.encode(Topics.requests, request), headers: { 'x-notify-requested-at': String(Date.now()) } }]);
+    await produce(Topics.requests.name, [{ key: Topics.requests.keyOf(request), value: serde.encode(Topics.requests, request), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }]);
 
     await waitFor(() => pipeline.emulators.fcm.received.some((r) => r.message.token === token), 60_000, 'push to grace');
-    const inbox = mongo.db().collection('inapp_inbox');
-    await waitFor(async () => (await inbox.countDocuments({ tenantId: tenant, userId: { $in: ['grace', 'linus'] } })) === 2, 60_000, 'two inbox entries');
-    const linus = await inbox.findOne({ tenantId: tenant, userId: 'linus' });
+    const inbox = new InboxRepository(mongo.db());
+    const inboxOf = (userId: string) => inbox.list(tenant, userId, { unreadOnly: false, limit: 10, before: null });
+    await waitFor(async () => (await inboxOf('grace')).length + (await inboxOf('linus')).length === 2, 60_000, 'two inbox entries');
+    const [linus] = await inboxOf('linus');
     expect(linus?.body).toBe('Hello Grace (in-app)');
     // linus has no device token: PUSH is unreachable for him, IN_APP still goes out.
-    await waitForEvent(String(linus!._id), { status: 'SENT', channel: 'IN_APP' });
+    await waitForEvent(linus!._id, { status: 'SENT', channel: 'IN_APP' });
   });
 
   it('suppresses an opted-out channel with its reason', async () => {

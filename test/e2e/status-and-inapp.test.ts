@@ -1,6 +1,6 @@
 import { statusEvent } from '@notify/runtime';
 import { Topics, type NotificationStatusEvent } from '@notify/schemas';
-import { ApiKeyRepository, Collections, DeliveryRecords, NotificationRepository, type InboxDoc } from '@notify/stores';
+import { ApiKeyRepository, DeliveryRecords, inboxChannel, InboxRepository, NotificationRepository, type InboxDoc } from '@notify/stores';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,9 +15,6 @@ import { acquirePipelineLock } from '../../scripts/pipeline/pipeline-lock.js';
 
 const GATEWAY_ENTRY = path.join(REPO_ROOT, 'services', 'inapp-gateway', 'src', 'main.ts');
 const TRACKER_ENTRY = path.join(REPO_ROOT, 'services', 'status-tracker', 'src', 'main.ts');
-
-/** The in-app sender's channel naming. */
-const inboxChannel = (tenantId: string, userId: string) => `notify:inapp:${tenantId}:${userId}`;
 
 const dbName = uniqueName('e2e_status_inapp').replace(/-/g, '_');
 const mongoUri = () => {
@@ -93,7 +90,7 @@ describe('in-app gateway: two replicas, one user', () => {
 
     // What the in-app sender does: the inbox document first (the durable copy), then the publish.
     const doc: InboxDoc = { _id: uniqueName('n'), tenantId, userId: 'user-1', title: 'Welcome', body: 'Hello there', category: 'account', data: { plan: 'pro' }, createdAt: new Date(), readAt: null };
-    await db.collection<InboxDoc>(Collections.inbox).insertOne(doc);
+    await new InboxRepository(db).add(doc);
     const message = { type: 'notification', notification: { id: doc._id, title: doc.title, body: doc.body, category: doc.category, data: doc.data, createdAt: doc.createdAt } };
     await redis.publish(inboxChannel(tenantId, 'user-1'), JSON.stringify(message));
 

@@ -1,5 +1,5 @@
 export * from './errors.js';
 export { registerFailureClassifier, toFailure, type FailureClassifier } from './failure.js';
-export { statusEvent, type StatusSubject } from './status-event.js';
+export { statusEvent, type StatusDetails, type StatusSubject } from './status-event.js';
 export { Stages, type Stage } from './stages.js';
 export { isUserTokenShaped } from './credential-shape.js';

@@ -32,4 +32,26 @@ describe('statusEvent', () => {
     expect(event).toMatchObject({ channel: 'SMS', provider: 'twilio', reason: 'r', providerMessageId: 'SM1', occurredAt: 2_000 });
     expect(event.attributes).toBe(attributes);
   });
+
+  it('takes null for a detail the caller has as nullable, as if left out', () => {
+    const event = statusEvent(subject, 'status-tracker', 'DELIVERED', 3_000, {
+      channel: 'EMAIL',
+      provider: 'sendgrid',
+      reason: null,
+      providerMessageId: null,
+    });
+    expect(event).toStrictEqual({
+      notificationId: 'n-1',
+      tenantId: 't-1',
+      userId: 'u-1',
+      status: 'DELIVERED',
+      stage: 'status-tracker',
+      channel: 'EMAIL',
+      provider: 'sendgrid',
+      reason: null,
+      providerMessageId: null,
+      occurredAt: 3_000,
+      attributes: {},
+    });
+  });
 });

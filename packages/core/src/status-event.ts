@@ -7,12 +7,21 @@ export interface StatusSubject {
   userId: string;
 }
 
+/** What an event may add about the delivery; whatever is left out, or null, is null on the event. */
+export interface StatusDetails {
+  channel?: Channel | null;
+  provider?: string | null;
+  reason?: string | null;
+  providerMessageId?: string | null;
+  attributes?: Record<string, string>;
+}
+
 export function statusEvent(
   subject: StatusSubject,
   stage: string,
   status: NotificationStatus,
   occurredAt: number,
-  details: { channel?: Channel; provider?: string; reason?: string; providerMessageId?: string; attributes?: Record<string, string> } = {},
+  details: StatusDetails = {},
 ): NotificationStatusEvent {
   return {
     notificationId: subject.notificationId,

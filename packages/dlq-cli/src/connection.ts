@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { AvroSerde, createKafka, loadConfig, runtimeEnvSchema, type RuntimeEnv } from '@notify/runtime';
+import { AvroSerde, createKafka, loadConfig, runtimeEnvSchema, schemaRegistryAuth, type RuntimeEnv } from '@notify/runtime';
 import type { Admin, Kafka } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { EntryDecoder } from './entry-decoder.js';
@@ -32,9 +32,7 @@ export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Con
     pino.destination(2),
   );
   const kafka = createKafka(config, CLIENT_ID, logger);
-  const auth = config.SCHEMA_REGISTRY_USERNAME
-    ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD ?? '' }
-    : undefined;
+  const auth = schemaRegistryAuth(config);
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, ...(auth ?? {}) });
   const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, ...(auth ? { auth } : {}) });
   const admin = kafka.admin();

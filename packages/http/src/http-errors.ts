@@ -23,6 +23,11 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   [ErrorCodes.DEPENDENCY_UNAVAILABLE]: 503,
 };
 
+/** The HTTP status of a failure's error code; any code not answered otherwise is a 500. */
+export function httpStatusFor(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 /** Maps every error to `{ error: { code, message, fields? } }`; 5xx details stay in the log. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -44,7 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const failure = toFailure(err);
-    const status = STATUS_BY_CODE[failure.code] ?? 500;
+    const status = httpStatusFor(failure.code);
     if (status >= 500) logger.error({ err: failure, path: req.path }, 'request failed');
     res.status(status).json({
       error: {

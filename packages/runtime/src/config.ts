@@ -27,6 +27,34 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** MongoDB, for the services that keep state there. */
+export const mongoEnv = z.object({
+  MONGODB_URI: z.string().min(1),
+});
+
+/** Redis: caches, claims, rate limits, runtime controls and circuit states. */
+export const redisEnv = z.object({
+  REDIS_URL: z.string().min(1),
+});
+
+/** The services with HTTP endpoints of their own (ingest, status-tracker, inapp-gateway). */
+export const httpEnv = z.object({
+  /**
+   * Port of the service's public endpoints (ingest's REST API, the status tracker's provider callbacks, the
+   * in-app gateway's WebSocket and inbox API); health and metrics stay on ADMIN_PORT.
+   */
+  HTTP_PORT: port.default(8080),
+});
+
+/** The services that follow the runtime controls (kill switches, rollout) and circuit states in Redis. */
+export const controlsEnv = z.object({
+  /** How often the controls and circuit states are read again. */
+  CONTROLS_REFRESH_MS: z.coerce.number().int().positive().default(2_000), // 2 s
+});
+
+/** A request body size limit in the units the body parser reads, e.g. 256kb or 5mb. */
+export const bodySize = z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 256kb or 5mb');
+
 /** Variables every service reads. */
 export const runtimeEnvSchema = z.object({
   KAFKA_BROKERS: csv,
@@ -107,13 +135,24 @@ export const runtimeEnvSchema = z.object({
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
 
-/** For a composition root that needs config before runService: prints the problems and exits 1. */
-export function loadConfigOrExit<S extends z.ZodType>(schema: S, service: string, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  try {
-    return loadConfig(schema, env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`${service}: ${err.message}`);
-    process.exit(1);
-  }
+/** A service's own variables: a zod object, composed of the fragments above where they apply. */
+export type ServiceEnvSchema = z.ZodObject;
+
+export type ServiceEnv<S extends ServiceEnvSchema> = RuntimeEnv & z.output<S>;
+
+/**
+ * The runtime's variables and a service's own in one schema, so that one parse reports every problem of
+ * both. A variable has one home: a service schema may not declare one the runtime reads.
+ */
+export function serviceEnvSchema<S extends ServiceEnvSchema>(service: S) {
+  const redeclared = Object.keys(service.shape).filter((name) => name in runtimeEnvSchema.shape);
+  if (redeclared.length) throw new Error(`service config redeclares runtime variables: ${redeclared.join(', ')}`);
+  return z.intersection(runtimeEnvSchema, service);
+}
+
+/** Basic auth for the schema registry, when SCHEMA_REGISTRY_USERNAME is set. */
+export function schemaRegistryAuth(
+  env: Pick<RuntimeEnv, 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>,
+): { username: string; password: string } | undefined {
+  return env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : undefined;
 }

@@ -1,7 +1,20 @@
 export * from './errors.js';
 export * from './headers.js';
 export * from './metric-names.js';
-export { loadConfig, loadConfigOrExit, runtimeEnvSchema, type RuntimeEnv } from './config.js';
+export {
+  bodySize,
+  controlsEnv,
+  httpEnv,
+  loadConfig,
+  mongoEnv,
+  redisEnv,
+  runtimeEnvSchema,
+  schemaRegistryAuth,
+  serviceEnvSchema,
+  type RuntimeEnv,
+  type ServiceEnv,
+  type ServiceEnvSchema,
+} from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetricsRegistry, createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 export { createKafka } from './kafka-client.js';
@@ -15,7 +28,7 @@ export { retryStep, type RetryStepOptions } from './retry-step.js';
 export { nextRetryStep, type RetryStep } from './retry-policy.js';
 export { childTraceparent, parseTraceparent } from './trace-context.js';
 export { startAdminServer, type ReadinessCheck } from './admin-server.js';
-export { runService, type ServiceContext, type RunningService } from './service.js';
+export { runService, type ServiceContext, type RunningService, type ServiceOptions, type ServiceSetup } from './service.js';
 export { statusOutput, deadLetteredStatus } from './status-output.js';
 export { statusEvent, type StatusSubject } from '@notify/core';
 export { connectMongo, connectRedis } from './store-clients.js';

@@ -2,9 +2,10 @@ import type { SchemaValueTypes, TopicSpec } from '@notify/schemas';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { startAdminServer, type AdminServer, type ReadinessCheck } from './admin-server.js';
 import { AvroSerde } from './avro-serde.js';
-import { loadConfig, runtimeEnvSchema, type RuntimeEnv } from './config.js';
+import { loadConfig, schemaRegistryAuth, serviceEnvSchema, type RuntimeEnv, type ServiceEnv, type ServiceEnvSchema } from './config.js';
 import { redisOffsetClock, systemClock } from './clock.js';
 import { ConfigError, ValidationError } from './errors.js';
 import { createKafka } from './kafka-client.js';
@@ -17,9 +18,10 @@ import { StreamProcessor } from './stream-processor.js';
 import { retryStep } from './retry-step.js';
 import { ensureTopics, topicConfigs } from './topic-admin.js';
 
-export interface ServiceContext {
+export interface ServiceContext<E extends RuntimeEnv = RuntimeEnv> {
   name: string;
-  env: RuntimeEnv;
+  /** The runtime's variables and the service's own, parsed once at start-up. */
+  env: E;
   logger: Logger;
   registry: Registry;
   metrics: RuntimeMetrics;
@@ -38,40 +40,68 @@ export interface ServiceContext {
   onStarted(start: () => Promise<void> | void): void;
 }
 
-export interface RunningService {
-  ctx: ServiceContext;
+export interface RunningService<E extends RuntimeEnv = RuntimeEnv> {
+  ctx: ServiceContext<E>;
   adminPort: number;
   shutdown(reason: string): Promise<void>;
 }
 
+export type ServiceSetup<E extends RuntimeEnv> = (ctx: ServiceContext<E>) => Promise<void> | void;
+
+export interface ServiceOptions<E extends RuntimeEnv> {
+  env?: NodeJS.ProcessEnv;
+  exitOnShutdown?: boolean;
+  /** The name the service runs under when its config decides it (the sender's provider); `name` still prefixes config errors. */
+  nameFromEnv?: (env: E) => string;
+}
+
 /**
  * The composition root's only call: validated config, logger, metrics, Kafka, serde, topics, admin
- * endpoints, processors and graceful shutdown. `setup` wires the service's domain to topics.
+ * endpoints, processors and graceful shutdown. `schema` holds the service's own variables (none when left
+ * out); `setup` wires the service's domain to topics.
  */
-export async function runService(
+export function runService(name: string, setup: ServiceSetup<RuntimeEnv>, options?: ServiceOptions<RuntimeEnv>): Promise<RunningService>;
+export function runService<S extends ServiceEnvSchema>(
   name: string,
-  setup: (ctx: ServiceContext) => Promise<void> | void,
-  options: { env?: NodeJS.ProcessEnv; exitOnShutdown?: boolean } = {},
+  schema: S,
+  setup: ServiceSetup<ServiceEnv<S>>,
+  options?: ServiceOptions<ServiceEnv<S>>,
+): Promise<RunningService<ServiceEnv<S>>>;
+export function runService(
+  name: string,
+  schemaOrSetup: ServiceEnvSchema | ServiceSetup<RuntimeEnv>,
+  setupOrOptions?: ServiceSetup<RuntimeEnv> | ServiceOptions<RuntimeEnv>,
+  options?: ServiceOptions<RuntimeEnv>,
 ): Promise<RunningService> {
-  let env: RuntimeEnv;
+  if (typeof schemaOrSetup === 'function') {
+    return startService(name, z.object({}), schemaOrSetup, (setupOrOptions as ServiceOptions<RuntimeEnv> | undefined) ?? {});
+  }
+  return startService(name, schemaOrSetup, setupOrOptions as ServiceSetup<RuntimeEnv>, options ?? {});
+}
+
+async function startService<S extends ServiceEnvSchema>(
+  serviceName: string,
+  schema: S,
+  setup: ServiceSetup<ServiceEnv<S>>,
+  options: ServiceOptions<ServiceEnv<S>>,
+): Promise<RunningService<ServiceEnv<S>>> {
+  let env: ServiceEnv<S>;
   try {
-    env = loadConfig(runtimeEnvSchema, options.env ?? process.env);
+    env = loadConfig(serviceEnvSchema(schema), options.env ?? process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`${name}: ${err.message}`);
+      console.error(`${serviceName}: ${err.message}`);
       process.exit(1);
     }
     throw err;
   }
+  const name = options.nameFromEnv?.(env) ?? serviceName;
   const exitOnShutdown = options.exitOnShutdown ?? true;
   const logger = createLogger(name, env.LOG_LEVEL);
   const registry = createMetricsRegistry(name);
   const metrics = createRuntimeMetrics(registry);
   const kafka = createKafka(env, name, logger);
-  const serde = new AvroSerde({
-    url: env.SCHEMA_REGISTRY_URL,
-    ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
-  });
+  const serde = new AvroSerde({ url: env.SCHEMA_REGISTRY_URL, ...schemaRegistryAuth(env) });
 
   const clock = env.CLOCK_OFFSET_REDIS_URL ? await redisOffsetClock(env.CLOCK_OFFSET_REDIS_URL, logger) : systemClock;
   const processors: StreamProcessor<keyof SchemaValueTypes>[] = [];
@@ -90,7 +120,7 @@ export async function runService(
     void shutdown('fatal', 1);
   };
 
-  const ctx: ServiceContext = {
+  const ctx: ServiceContext<ServiceEnv<S>> = {
     name,
     env,
     logger,

@@ -10,6 +10,7 @@ export * from './preferences-repository.js';
 export * from './template-repository.js';
 export * from './tenant-repository.js';
 export * from './api-key-repository.js';
+export * from './audit-log-repository.js';
 export * from './notification-repository.js';
 export * from './idempotency-repository.js';
 export * from './insert-once.js';

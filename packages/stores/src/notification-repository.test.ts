@@ -154,4 +154,13 @@ describe('NotificationRepository', () => {
     expect(await repo.get('t1', 'missing')).toBeNull();
     expect((await repo.get('t1', 'n4'))?.userId).toBe('u1');
   });
+
+  it('tells who a notification is for once its ACCEPTED event is recorded', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendEvents([event('n11', { userId: 'u11' })]);
+    expect(await repo.recipientOf('n11')).toBeNull();
+    await repo.appendStatus(event('n11', { userId: 'u11' }));
+    expect(await repo.recipientOf('n11')).toMatchObject({ tenantId: 't1', userId: 'u11' });
+    expect(await repo.recipientOf('missing')).toBeNull();
+  });
 });

@@ -102,6 +102,11 @@ export class NotificationRepository {
     );
   }
 
+  /** Who the notification is for, from its summary: null until its ACCEPTED event is recorded. */
+  async recipientOf(notificationId: string): Promise<Pick<NotificationSummaryDoc, 'tenantId' | 'userId'> | null> {
+    return this.summaries.findOne({ _id: notificationId }, { projection: { tenantId: 1, userId: 1 } });
+  }
+
   /** The notification and its timeline, only within its own tenant; the status is the latest event's. */
   async get(tenantId: string, notificationId: string): Promise<NotificationDoc | null> {
     const events = await this.events.find({ notificationId, tenantId }).toArray();

@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // notify-admin: operations run once per deploy (a Helm hook Job) or by hand.
-import { ConfigError, loadConfig, runtimeEnvSchema } from '@notify/runtime';
+import { ConfigError, loadConfig, mongoEnv, runtimeEnvSchema } from '@notify/runtime';
 import { Command } from 'commander';
-import { z } from 'zod';
 import { bootstrapTenant, createIndexes, createTopics, registerSchemas } from './tasks.js';
-
-const mongoEnv = z.object({ MONGODB_URI: z.string().min(1) });
 
 const program = new Command('notify-admin').description('Operations on the notification pipeline');
 

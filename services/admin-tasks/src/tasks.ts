@@ -1,4 +1,4 @@
-import { AvroSerde, createKafka, createLogger, ensureTopics, retryStep, topicConfigs, type RuntimeEnv } from '@notify/runtime';
+import { AvroSerde, createKafka, createLogger, ensureTopics, retryStep, schemaRegistryAuth, topicConfigs, type RuntimeEnv } from '@notify/runtime';
 import { allTopics } from '@notify/schemas';
 import { ApiKeyRepository, ensureIndexes, TenantRepository } from '@notify/stores';
 import { MongoClient } from 'mongodb';
@@ -18,10 +18,7 @@ export async function createTopics(env: RuntimeEnv): Promise<string[]> {
 }
 
 export async function registerSchemas(env: RuntimeEnv): Promise<string[]> {
-  const serde = new AvroSerde({
-    url: env.SCHEMA_REGISTRY_URL,
-    ...(env.SCHEMA_REGISTRY_USERNAME ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD ?? '' } : {}),
-  });
+  const serde = new AvroSerde({ url: env.SCHEMA_REGISTRY_URL, ...schemaRegistryAuth(env) });
   await retryStep('register schemas', () => serde.prepareOutputs(allTopics(), true));
   return allTopics().map((t) => `${t.name}-value`);
 }

@@ -1,11 +1,11 @@
 import { ControlsStore, ControlsWatcher, CircuitBreaker } from '@notify/controls';
-import { connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectRedis, runService } from '@notify/runtime';
 import { routerEnvSchema } from './config.js';
 import { parseRoutingConfig } from './domain/routing-config.js';
 import { routeProcessor } from './route-processor.js';
 
-await runService('channel-router', async (ctx) => {
-  const env = loadConfig(routerEnvSchema);
+await runService('channel-router', routerEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const routing = parseRoutingConfig(env.ROUTING_CONFIG);
   const redis = connectRedis(ctx, env.REDIS_URL);
   const watcher = new ControlsWatcher(new ControlsStore(redis), new CircuitBreaker(redis), env.CONTROLS_REFRESH_MS, ctx.logger);

@@ -1,6 +1,7 @@
+import { Stages } from '@notify/core';
 import { deadLetteredStatus, output, statusOutput, type Output, type ProcessorDefinition } from '@notify/runtime';
 import { dispatchTopic, PROVIDERS, Topics, type Provider } from '@notify/schemas';
-import { route, STAGE } from './domain/route.js';
+import { route } from './domain/route.js';
 import type { ProviderState } from './domain/provider-choice.js';
 import type { RoutingConfig } from './domain/routing-config.js';
 
@@ -13,7 +14,7 @@ export interface LiveRouting {
 
 export function routeProcessor(config: RoutingConfig, live: () => LiveRouting): ProcessorDefinition<'notification-filtered'> {
   return {
-    name: STAGE,
+    name: Stages.channelRouter,
     input: Topics.filtered,
     outputs: [Topics.status, ...PROVIDERS.map(dispatchTopic)],
     bindings: (v) => ({ notificationId: v.notification.notificationId, tenantId: v.notification.tenantId }),
@@ -29,6 +30,6 @@ export function routeProcessor(config: RoutingConfig, live: () => LiveRouting): 
         return [...outputs, ...result.statusEvents.map(statusOutput)];
       },
     },
-    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, STAGE, failure, ctx.now())],
+    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, Stages.channelRouter, failure, ctx.now())],
   };
 }

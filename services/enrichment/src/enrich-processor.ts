@@ -5,8 +5,6 @@ import { templateKeyOf, type RecipientDoc, type RecipientRepository, type Templa
 import { enrich } from './domain/enrich.js';
 import type { TenantLocales } from './tenant-locales.js';
 
-export const STAGE = Stages.enrichment;
-
 export interface EnrichDeps {
   recipients: Pick<RecipientRepository, 'getMany'>;
   templates: Pick<TemplateRepository, 'getManyTemplates'>;
@@ -20,12 +18,12 @@ export interface EnrichDeps {
  */
 export function enrichProcessor(deps: EnrichDeps): ProcessorDefinition<'notification-accepted'> {
   return {
-    name: STAGE,
+    name: Stages.enrichment,
     input: Topics.accepted,
     outputs: [Topics.enriched, Topics.status],
     bindings: (v) => ({ notificationId: v.notification.notificationId, tenantId: v.notification.tenantId }),
     handle: { batch: (records) => enrichBatch(records, deps) },
-    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, STAGE, failure, ctx.now())],
+    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, Stages.enrichment, failure, ctx.now())],
   };
 }
 
@@ -53,7 +51,7 @@ async function enrichBatch(records: Array<InputRecord<NotificationAccepted>>, de
       results.push([output(Topics.enriched, context.key ?? Topics.enriched.keyOf(result.value), result.value)]);
     } else {
       context.logger.info({ reason: result.reason }, 'notification failed enrichment');
-      results.push([statusOutput(statusEvent(n, STAGE, 'FAILED', now, { reason: `${result.reason}: ${result.detail}`, attributes: { failure: result.reason } }))]);
+      results.push([statusOutput(statusEvent(n, Stages.enrichment, 'FAILED', now, { reason: `${result.reason}: ${result.detail}`, attributes: { failure: result.reason } }))]);
     }
   }
   return results;

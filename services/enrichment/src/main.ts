@@ -1,11 +1,11 @@
-import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { createRecipientCache, createTemplateCache, RecipientRepository, TemplateRepository, TenantRepository } from '@notify/stores';
 import { enrichmentEnvSchema } from './config.js';
 import { enrichProcessor } from './enrich-processor.js';
 import { TenantLocales } from './tenant-locales.js';
 
-await runService('enrichment', async (ctx) => {
-  const env = loadConfig(enrichmentEnvSchema);
+await runService('enrichment', enrichmentEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const redis = connectRedis(ctx, env.REDIS_URL);
   ctx.addProcessor(

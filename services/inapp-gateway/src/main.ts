@@ -1,4 +1,4 @@
-import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { ApiKeyRepository, ensureIndexes, InboxRepository, UserTokenSecretRepository } from '@notify/stores';
 import { Redis } from 'ioredis';
 import { gatewayEnvSchema } from './config.js';
@@ -8,8 +8,8 @@ import { createInboxApp } from './inbox-app.js';
 import { InboxFanout } from './inbox-fanout.js';
 import { SocketGateway } from './socket-gateway.js';
 
-await runService('inapp-gateway', async (ctx) => {
-  const env = loadConfig(gatewayEnvSchema);
+await runService('inapp-gateway', gatewayEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const metrics = createGatewayMetrics(ctx.registry);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   // Where the server does not expire the inbox by itself, ingest's TtlSweeper does.

@@ -1,18 +1,15 @@
+import { bodySize, httpEnv, mongoEnv, redisEnv } from '@notify/runtime';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 
 /** ingest's own variables (the runtime validates the common ones). */
 export const ingestEnvSchema = z.object({
-  /** Port of the public REST API; health and metrics stay on ADMIN_PORT. */
-  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  MONGODB_URI: z.string().min(1),
-  REDIS_URL: z.string().min(1),
+  ...httpEnv.shape,
+  ...mongoEnv.shape,
+  ...redisEnv.shape,
   /** Largest accepted JSON body; larger ones are answered 413. */
-  BODY_LIMIT: z
-    .string()
-    .regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 256kb')
-    .default('256kb'),
+  BODY_LIMIT: bodySize.default('256kb'),
   /** How long an idempotency claim stays exclusive before another caller may take it over. */
   IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
   /** How long an idempotency key and its first response are remembered. */

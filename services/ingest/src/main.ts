@@ -1,9 +1,10 @@
 import { ControlsStore } from '@notify/controls';
 import { listen } from '@notify/http';
-import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
 import {
   ApiKeyRepository,
+  AuditLogRepository,
   createRecipientCache,
   createTemplateCache,
   ensureIndexes,
@@ -21,12 +22,11 @@ import { KnownTenants } from './accept/known-tenants.js';
 import { templateCatalog } from './accept/template-catalog.js';
 import type { StoredAcceptance } from './domain/idempotency.js';
 import { ingestEnvSchema } from './config.js';
-import { AuditLog } from './http/audit-log.js';
 import { createIngestApp } from './http/ingest-app.js';
 import { requestProcessor } from './kafka/request-processor.js';
 
-await runService('ingest', async (ctx) => {
-  const env = loadConfig(ingestEnvSchema);
+await runService('ingest', ingestEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const indexes = await ensureIndexes(db);
   if (indexes.ttlFallbacks.length > 0) {
@@ -71,7 +71,7 @@ await runService('ingest', async (ctx) => {
     preferences: new PreferencesRepository(db),
     templates,
     controls: new ControlsStore(redis),
-    audit: new AuditLog(db),
+    audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),
     apiKeys: new ApiKeyRepository(db, { verifiedCacheMs: env.API_KEY_CACHE_MS }),
     redis,

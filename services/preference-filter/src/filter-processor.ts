@@ -1,10 +1,11 @@
+import { Stages } from '@notify/core';
 import { Headers, deadLetteredStatus, output, statusOutput, type InputRecord, type Output, type ProcessorDefinition } from '@notify/runtime';
 import { recipientKey, Topics, type NotificationEnriched } from '@notify/schemas';
 import type { PreferencesDoc, PreferencesRepository } from '@notify/stores';
 import type { FrequencyCapStore } from './adapters/frequency-cap-store.js';
 import { verdictsByNotification } from './adapters/frequency-cap-store.js';
 import type { ScheduledRepository } from '@notify/stores';
-import { applyCapVerdicts, channelSuppressionEvents, decideBeforeCaps, planCapChecks, STAGE, statusEventFor, toFiltered } from './domain/decide.js';
+import { applyCapVerdicts, channelSuppressionEvents, decideBeforeCaps, planCapChecks, statusEventFor, toFiltered } from './domain/decide.js';
 import type { FrequencyCapRule } from './domain/frequency-cap.js';
 
 export interface FilterDeps {
@@ -21,12 +22,12 @@ export interface FilterDeps {
  */
 export function filterProcessor(deps: FilterDeps): ProcessorDefinition<'notification-enriched'> {
   return {
-    name: STAGE,
+    name: Stages.preferenceFilter,
     input: Topics.enriched,
     outputs: [Topics.filtered, Topics.status],
     bindings: (v) => ({ notificationId: v.notification.notificationId, tenantId: v.notification.tenantId }),
     handle: { batch: (records) => filterBatch(records, deps) },
-    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, STAGE, failure, ctx.now())],
+    onDeadLetter: (value, failure, ctx) => [deadLetteredStatus(value.notification, Stages.preferenceFilter, failure, ctx.now())],
   };
 }
 

@@ -1,12 +1,12 @@
-import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { PreferencesRepository, ScheduledRepository } from '@notify/stores';
 import { FrequencyCapStore } from './adapters/frequency-cap-store.js';
 import { filterEnvSchema } from './config.js';
 import { parseFrequencyCapPolicy } from './domain/frequency-cap.js';
 import { filterProcessor } from './filter-processor.js';
 
-await runService('preference-filter', async (ctx) => {
-  const env = loadConfig(filterEnvSchema);
+await runService('preference-filter', filterEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const capPolicy = parseFrequencyCapPolicy(env.FREQUENCY_CAPS);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const redis = connectRedis(ctx, env.REDIS_URL);

@@ -1,4 +1,4 @@
-import { wireScheduler } from '@notify/preference-filter/scheduler';
+import { schedulerEnvSchema, wireScheduler } from '@notify/preference-filter/scheduler';
 import { runService } from '@notify/runtime';
 
-await runService('scheduler', wireScheduler);
+await runService('scheduler', schedulerEnvSchema, wireScheduler);

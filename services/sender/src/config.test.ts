@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@notify/runtime';
+import { ConfigError, loadConfig, serviceEnvSchema } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
 import { providerConfig, senderEnvSchema } from './config.js';
 
@@ -8,6 +8,13 @@ const webhookEnv = {
   REDIS_URL: 'redis://r',
   WEBHOOK_SIGNING_SECRET: 's',
 };
+
+describe('senderEnvSchema', () => {
+  it('is read with the runtime variables, with the shared defaults', () => {
+    const env = loadConfig(serviceEnvSchema(senderEnvSchema), { ...webhookEnv, KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://registry:8081' });
+    expect(env).toMatchObject({ KAFKA_BROKERS: ['k:9092'], MONGODB_URI: 'mongodb://m', REDIS_URL: 'redis://r', CONTROLS_REFRESH_MS: 2_000 });
+  });
+});
 
 describe('WEBHOOK_ALLOWED_HOSTS', () => {
   it('defaults to an empty allowlist (public addresses only)', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@notify/runtime';
+import { ConfigError, controlsEnv, mongoEnv, redisEnv } from '@notify/runtime';
 import { PROVIDERS, type Provider } from '@notify/schemas';
 import { z } from 'zod';
 import { AddressPolicy, InvalidAllowlistEntryError } from './providers/address-policy.js';
@@ -9,8 +9,8 @@ const optional = z.string().min(1).optional();
 /** The sender's own variables (the runtime validates the common ones). Secrets come from Secrets. */
 export const senderEnvSchema = z.object({
   SENDER_PROVIDER: z.enum(PROVIDERS),
-  MONGODB_URI: z.string().min(1),
-  REDIS_URL: z.string().min(1),
+  ...mongoEnv.shape,
+  ...redisEnv.shape,
   SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000), // 10 s per provider call
   /** Dispatches sent at the same time per partition in flight (one recipient's still one at a time). */
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
@@ -24,7 +24,7 @@ export const senderEnvSchema = z.object({
   CIRCUIT_MIN_CALLS: z.coerce.number().int().positive().default(20),
   CIRCUIT_WINDOW_MS: z.coerce.number().int().positive().default(30_000), // 30 s
   CIRCUIT_OPEN_MS: z.coerce.number().int().positive().default(15_000), // 15 s
-  CONTROLS_REFRESH_MS: z.coerce.number().int().positive().default(2_000), // 2 s
+  ...controlsEnv.shape,
   SENDGRID_API_KEY: optional,
   SENDGRID_BASE_URL: z.url().optional(),
   SENDGRID_FROM: optional,

@@ -1,7 +1,7 @@
 import { CircuitBreaker } from '@notify/controls';
 import { DEFAULT_SENDGRID_API_KEY, startSendGridEmulator } from '@notify/provider-emulators';
 import { createLogger, ErrorCodes, toFailure, type InputRecord, type Output, type RecordContext } from '@notify/runtime';
-import type { Dispatch } from '@notify/schemas';
+import { recipientKey, type Dispatch } from '@notify/schemas';
 import { DeliveryRecords } from '@notify/stores';
 import { openCuttingProxy } from '@notify/stores/testing';
 import { Redis } from 'ioredis';
@@ -41,7 +41,7 @@ function ctx(attempt = 1, key = 'acme:u-1'): RecordContext {
   };
 }
 
-const record = (d: Dispatch, attempt = 1): InputRecord<Dispatch> => ({ value: d, context: ctx(attempt, `${d.tenantId}:${d.userId}`) });
+const record = (d: Dispatch, attempt = 1): InputRecord<Dispatch> => ({ value: d, context: ctx(attempt, recipientKey(d)) });
 
 /** One dispatch as a slice of one: its outputs, or its failure thrown. */
 async function deliver(d: Dispatch, context: RecordContext, using: DeliverDeps): Promise<Output[]> {

@@ -1,5 +1,5 @@
 import { createLogger, DependencyUnavailableError, ErrorCodes, ProviderError, toFailure, type InputRecord, type Output, type RecordContext } from '@notify/runtime';
-import type { Dispatch } from '@notify/schemas';
+import { recipientKey, type Dispatch } from '@notify/schemas';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { deliverSlice, type DeliverDeps, type Result } from './deliver.js';
@@ -14,7 +14,7 @@ function record(d: Dispatch, attempt = 1): InputRecord<Dispatch> {
     topic: 'notify.dispatch.sendgrid.v1',
     partition: 0,
     offset: '0',
-    key: `${d.tenantId}:${d.userId}`,
+    key: recipientKey(d),
     headers: {},
     rawValue: null,
     attempt,

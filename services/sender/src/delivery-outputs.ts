@@ -3,14 +3,12 @@ import { output, statusEvent, statusOutput, type Output } from '@notify/runtime'
 import { dispatchTopic, type Dispatch, type Provider } from '@notify/schemas';
 import { failoverDispatch, type Failover } from './domain/delivery-plan.js';
 
-export const STAGE = Stages.sender;
-
 export function sentOutput(d: Dispatch, provider: Provider, providerMessageId: string, now: number, attributes: Record<string, string> = {}): Output {
-  return statusOutput(statusEvent(d, STAGE, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));
+  return statusOutput(statusEvent(d, Stages.sender, 'SENT', now, { channel: d.channel, provider, providerMessageId, attributes }));
 }
 
 export function expiredOutput(d: Dispatch, provider: Provider, now: number): Output {
-  return statusOutput(statusEvent(d, STAGE, 'SUPPRESSED', now, { channel: d.channel, provider, reason: 'expired' }));
+  return statusOutput(statusEvent(d, Stages.sender, 'SUPPRESSED', now, { channel: d.channel, provider, reason: 'expired' }));
 }
 
 /** The dispatch re-addressed to the fallback provider's topic, and ROUTED on the status topic. */
@@ -20,7 +18,7 @@ export function failoverOutputs(d: Dispatch, plan: Failover, now: number, error?
   return [
     output(topic, topic.keyOf(next), next),
     statusOutput(
-      statusEvent(d, STAGE, 'ROUTED', now, {
+      statusEvent(d, Stages.sender, 'ROUTED', now, {
         channel: d.channel,
         provider: plan.to,
         reason: `failover from ${d.provider}: ${plan.reason}`,

@@ -1,8 +1,8 @@
 import { CircuitBreaker, ControlsStore, ControlsWatcher } from '@notify/controls';
-import { connectMongo, connectRedis, loadConfigOrExit, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { ensureIndexes } from '@notify/stores';
 import { randomUUID } from 'node:crypto';
-import { providerConfig, senderEnvSchema } from './config.js';
+import { providerConfig, senderEnvSchema, type SenderEnv } from './config.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { InAppAdapter } from './inapp/inapp-adapter.js';
 import { loadProviderAdapter } from './providers/load-adapter.js';
@@ -10,9 +10,11 @@ import type { ProviderAdapter } from './providers/provider-adapter.js';
 import { createSenderMetrics } from './sender-metrics.js';
 import { senderProcessor } from './sender-processor.js';
 
-const env = loadConfigOrExit(senderEnvSchema, 'sender');
+// One deployment per provider, each under its own name in logs, metrics and its Kafka client id.
+const nameFromEnv = (env: SenderEnv) => `sender-${env.SENDER_PROVIDER}`;
 
-await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
+await runService('sender', senderEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const built = providerConfig(env);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   await ensureIndexes(db);
@@ -43,8 +45,8 @@ await runService(`sender-${env.SENDER_PROVIDER}`, async (ctx) => {
   ctx.onShutdown(() => clearInterval(circuitGauge));
 
   // A random owner per process: a restarted sender never mistakes its predecessor's claim for its own.
-  const ledger = new DeliveryLedger(redis, db, `${ctx.env.INSTANCE_ID}:${randomUUID()}`, env.CLAIM_TTL_MS);
+  const ledger = new DeliveryLedger(redis, db, `${env.INSTANCE_ID}:${randomUUID()}`, env.CLAIM_TTL_MS);
   ctx.addProcessor(
     senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS, concurrency: env.SEND_CONCURRENCY, logger: ctx.logger }, controls),
   );
-});
+}, { nameFromEnv });

@@ -1,8 +1,8 @@
 import type { ControlsWatcher } from '@notify/controls';
+import { Stages } from '@notify/core';
 import { statusEvent, statusOutput, type ProcessorDefinition } from '@notify/runtime';
 import { dispatchTopic, PROVIDERS, Topics } from '@notify/schemas';
 import { deliverSlice, type DeliverDeps } from './deliver.js';
-import { STAGE } from './delivery-outputs.js';
 
 /**
  * notify.dispatch.<provider>.v1 → the provider, with SENT / FAILED on the status topic. A fetched slice
@@ -27,7 +27,7 @@ export function senderProcessor(deps: DeliverDeps, controls: ControlsWatcher): P
     handle: { batch: (records) => deliverSlice(records, deps) },
     onDeadLetter: (d, failure, ctx) => [
       statusOutput(
-        statusEvent(d, STAGE, 'FAILED', ctx.now(), {
+        statusEvent(d, Stages.sender, 'FAILED', ctx.now(), {
           channel: d.channel,
           provider,
           reason: `${failure.code}: ${failure.message}`.slice(0, 500),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@notify/runtime';
+import { ConfigError, loadConfig, serviceEnvSchema } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
 import { trackerEnvSchema } from './config.js';
 
@@ -22,5 +22,13 @@ describe('trackerEnvSchema', () => {
       for (const name of ['MONGODB_URI', 'HTTP_PORT', 'PUBLIC_BASE_URL']) expect(message).toContain(name);
       expect(message).not.toContain('secret-token');
     }
+  });
+
+  it('is read with the runtime variables in one parse that reports the problems of both', () => {
+    const runtime = { KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://registry:8081' };
+    expect(loadConfig(serviceEnvSchema(trackerEnvSchema), { ...runtime, ...base })).toMatchObject({ KAFKA_BROKERS: ['k:9092'], HTTP_PORT: 8080 });
+    expect(() => loadConfig(serviceEnvSchema(trackerEnvSchema), { ...base, TWILIO_AUTH_TOKEN: 'secret-token' })).toThrow(
+      /KAFKA_BROKERS[\s\S]*SCHEMA_REGISTRY_URL[\s\S]*PUBLIC_BASE_URL/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { listen } from '@notify/http';
-import { connectMongo, connectRedis, loadConfig, runService } from '@notify/runtime';
+import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
 import { ensureIndexes, NotificationRepository } from '@notify/stores';
 import { createCallbackApp } from './callback-app.js';
@@ -10,8 +10,8 @@ import { SendGridSignatureVerifier } from './sendgrid-signature.js';
 import { timelineProcessor } from './timeline-processor.js';
 import { createTrackerMetrics } from './tracker-metrics.js';
 
-await runService('status-tracker', async (ctx) => {
-  const env = loadConfig(trackerEnvSchema);
+await runService('status-tracker', trackerEnvSchema, async (ctx) => {
+  const { env } = ctx;
   const metrics = createTrackerMetrics(ctx.registry);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   await ensureIndexes(db);

@@ -1,6 +1,6 @@
 import type { Channel } from '@notify/schemas';
-import { Collections, DeliveryRecords, type NotificationSummaryDoc } from '@notify/stores';
-import type { Collection, Db } from 'mongodb';
+import { DeliveryRecords, NotificationRepository } from '@notify/stores';
+import type { Db } from 'mongodb';
 import type { NotificationSubject, NotificationSubjectLookup } from './domain/resolve-outcomes.js';
 
 /**
@@ -9,17 +9,17 @@ import type { NotificationSubject, NotificationSubjectLookup } from './domain/re
  */
 export class NotificationLookup implements NotificationSubjectLookup {
   private readonly deliveries: DeliveryRecords;
-  private readonly summaries: Collection<NotificationSummaryDoc>;
+  private readonly notifications: NotificationRepository;
 
   constructor(db: Db) {
     this.deliveries = new DeliveryRecords(db);
-    this.summaries = db.collection<NotificationSummaryDoc>(Collections.notifications);
+    this.notifications = new NotificationRepository(db);
   }
 
   async byNotificationId(notificationId: string, tenantId: string | null): Promise<NotificationSubject | null> {
-    const summary = await this.summaries.findOne({ _id: notificationId }, { projection: { tenantId: 1, userId: 1 } });
-    if (!summary || (tenantId !== null && summary.tenantId !== tenantId)) return null;
-    return { notificationId, tenantId: summary.tenantId, userId: summary.userId };
+    const recipient = await this.notifications.recipientOf(notificationId);
+    if (!recipient || (tenantId !== null && recipient.tenantId !== tenantId)) return null;
+    return { notificationId, tenantId: recipient.tenantId, userId: recipient.userId };
   }
 
   async byProviderMessageId(provider: string, providerMessageId: string): Promise<{ subject: NotificationSubject; channel: Channel } | null> {

@@ -1,6 +1,6 @@
+import { Stages } from '@notify/core';
 import { toFailure, type ProcessorDefinition } from '@notify/runtime';
 import { Topics, type NotificationStatusEvent } from '@notify/schemas';
-import { STAGE } from './domain/resolve-outcomes.js';
 
 export interface TimelineStore {
   /** Idempotent; per event, true when it was new. */
@@ -18,7 +18,7 @@ export function timelineProcessor(
   options: { onRecorded?: (event: NotificationStatusEvent) => void } = {},
 ): ProcessorDefinition<'notification-status'> {
   return {
-    name: STAGE,
+    name: Stages.statusTracker,
     input: Topics.status,
     outputs: [],
     delivery: 'at-least-once',

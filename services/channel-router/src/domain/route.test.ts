@@ -1,8 +1,8 @@
-import { PermanentError } from '@notify/core';
+import { PermanentError, Stages } from '@notify/core';
 import { dispatchTopic } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
 import { content, filtered, recipient } from './__fixtures__/notifications.js';
-import { route, STAGE } from './route.js';
+import { route } from './route.js';
 import { parseRoutingConfig } from './routing-config.js';
 
 const config = parseRoutingConfig(undefined);
@@ -65,7 +65,7 @@ describe('route', () => {
         tenantId: 'acme',
         userId: 'u-42',
         status: 'ROUTED',
-        stage: STAGE,
+        stage: Stages.channelRouter,
         channel: 'EMAIL',
         provider: 'sendgrid',
         reason: null,
@@ -123,7 +123,7 @@ describe('route', () => {
     expect(result.statusEvents).toEqual([
       expect.objectContaining({
         status: 'SUPPRESSED',
-        stage: STAGE,
+        stage: Stages.channelRouter,
         channel: null,
         provider: null,
         reason: 'no_reachable_channel',

@@ -18,8 +18,6 @@ import { contactAddresses } from './reachability.js';
 import { renderContent, type RenderedContent } from './render.js';
 import type { RoutingConfig } from './routing-config.js';
 
-export const STAGE = Stages.channelRouter;
-
 export interface RoutedDispatch {
   /** The caller produces `value` to dispatchTopic(provider). */
   provider: Provider;
@@ -85,7 +83,7 @@ export function route(
       const channelRoute = config.channels[channel];
       notSent.push({ channel, reason: 'provider_disabled' });
       statusEvents.push(
-        statusEvent(n, STAGE, 'SUPPRESSED', now, {
+        statusEvent(n, Stages.channelRouter, 'SUPPRESSED', now, {
           channel,
           reason: 'provider_disabled',
           attributes: { providers: [channelRoute.provider, ...channelRoute.fallbackProviders].join(',') },
@@ -102,7 +100,7 @@ export function route(
       value: dispatch(filtered, channel, choice, to, rendered, now),
     });
     statusEvents.push(
-      statusEvent(n, STAGE, 'ROUTED', now, {
+      statusEvent(n, Stages.channelRouter, 'ROUTED', now, {
         channel,
         provider: choice.provider,
         attributes: routedAttributes(content, choice, rendered, fallbackFor),
@@ -112,7 +110,7 @@ export function route(
 
   if (dispatches.length === 0) {
     statusEvents.push(
-      statusEvent(n, STAGE, 'SUPPRESSED', now, {
+      statusEvent(n, Stages.channelRouter, 'SUPPRESSED', now, {
         reason: 'no_reachable_channel',
         attributes: { dropped: notSent.map((d) => `${d.channel}:${d.reason}`).join(',') },
       }),

@@ -1,6 +1,6 @@
+import { Stages } from '@notify/core';
 import { statusEvent, type Output } from '@notify/runtime';
 import type { IngestSource } from '@notify/schemas';
-import { INGEST_STAGE } from '../domain/acceptance.js';
 import type { AcceptedResponse } from '../domain/idempotency.js';
 import { fanOut } from '../domain/fan-out.js';
 import { parseNotificationRequest } from '../domain/request-schema.js';
@@ -25,7 +25,7 @@ export function reacceptedOutputs(
   });
   const notifications = fanOut(request, { acceptedAt: accepted.acceptedAt, source });
   const events = notifications.map((n) =>
-    statusEvent(n, INGEST_STAGE, 'ACCEPTED', n.acceptedAt, { attributes: { source } }),
+    statusEvent(n, Stages.ingest, 'ACCEPTED', n.acceptedAt, { attributes: { source } }),
   );
   return acceptedOutputs(notifications, events);
 }

@@ -4,8 +4,6 @@ import { fanOut } from './fan-out.js';
 import type { AcceptedResponse } from './idempotency.js';
 import type { NormalizedRequest } from './request-schema.js';
 
-export const INGEST_STAGE = Stages.ingest;
-
 /** An accepted request: what to publish, and the response to record for its key. */
 export interface Acceptance {
   notifications: Notification[];
@@ -14,7 +12,7 @@ export interface Acceptance {
 }
 
 function acceptedEvent(notification: Notification): NotificationStatusEvent {
-  return statusEvent(notification, INGEST_STAGE, 'ACCEPTED', notification.acceptedAt, { attributes: { source: notification.source } });
+  return statusEvent(notification, Stages.ingest, 'ACCEPTED', notification.acceptedAt, { attributes: { source: notification.source } });
 }
 
 /** One notification and one ACCEPTED event per recipient, and the response naming them. */

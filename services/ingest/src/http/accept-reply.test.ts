@@ -89,4 +89,12 @@ describe('failureReply', () => {
     });
     expect(failureReply(new ValidationError([{ path: 'x', message: 'bad' }])).status).toBe(400);
   });
+
+  it('answers a reference that does not exist with 404', () => {
+    expect(failureReply(new NotFoundError('template', 'welcome'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'template welcome not found' } },
+      headers: {},
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { httpStatusFor } from '@notify/http';
 import { ErrorCodes, toFailure, ValidationError } from '@notify/runtime';
 import { IdempotencyKeyReusedError, type AcceptOutcome } from '../domain/accept-notification.js';
 import type { AcceptedResponse } from '../domain/idempotency.js';
@@ -107,13 +108,8 @@ function tenantMismatchReply(error: TenantMismatchError): Reply {
 export function failureReply(err: unknown): Reply {
   const failure = toFailure(err);
   if (failure instanceof TenantMismatchError) return tenantMismatchReply(failure);
-  if (failure instanceof ValidationError)
-    return {
-      status: 400,
-      body: errorBody(failure.code, failure.message, { fields: failure.issues }),
-      headers: {},
-    };
-  if (failure.code === ErrorCodes.DEPENDENCY_UNAVAILABLE)
-    return { status: 503, body: errorBody(failure.code, failure.message), headers: {} };
-  return { status: 500, body: errorBody(ErrorCodes.INTERNAL, 'internal error'), headers: {} };
+  const status = httpStatusFor(failure.code);
+  if (status === 500) return { status, body: errorBody(ErrorCodes.INTERNAL, 'internal error'), headers: {} };
+  const fields = failure instanceof ValidationError ? { fields: failure.issues } : {};
+  return { status, body: errorBody(failure.code, failure.message, fields), headers: {} };
 }

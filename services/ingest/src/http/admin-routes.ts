@@ -1,8 +1,8 @@
 import { caller } from '@notify/http';
 import { toJson, type ControlsChange, type ControlsSnapshot } from '@notify/controls';
 import type { Logger } from '@notify/runtime';
+import type { AuditEntry } from '@notify/stores';
 import { Router } from 'express';
-import type { AuditEntry } from './audit-log.js';
 import { parseInput } from './parse-input.js';
 import { requireScope } from './require-scope.js';
 import { controlsChangeSchema } from './schemas/controls-schema.js';

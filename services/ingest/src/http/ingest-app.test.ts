@@ -5,6 +5,7 @@ import { createMetricsRegistry, Headers, type HeaderMap, type Output } from '@no
 import { Topics } from '@notify/schemas';
 import {
   ApiKeyRepository,
+  AuditLogRepository,
   Collections,
   createRecipientCache,
   createTemplateCache,
@@ -23,7 +24,6 @@ import { templateCatalog } from '../accept/template-catalog.js';
 import type { StoredAcceptance } from '../domain/idempotency.js';
 import { notificationId } from '../domain/notification-id.js';
 import { openTestDb, openTestRedis, silentLogger } from '../test-support.js';
-import { AuditLog } from './audit-log.js';
 import { createIngestApp } from './ingest-app.js';
 
 // Responses are read loosely: each test asserts the shape it expects.
@@ -107,7 +107,7 @@ beforeAll(async () => {
     preferences: new PreferencesRepository(db),
     templates,
     controls: new MemoryControls(),
-    audit: new AuditLog(db),
+    audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),
     apiKeys,
     redis,

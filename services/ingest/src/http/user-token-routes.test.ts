@@ -4,6 +4,7 @@ import { EMPTY_CONTROLS } from '@notify/controls';
 import { createMetricsRegistry } from '@notify/runtime';
 import {
   ApiKeyRepository,
+  AuditLogRepository,
   Collections,
   IdempotencyRepository,
   NotificationRepository,
@@ -19,7 +20,6 @@ import { Intake } from '../accept/intake.js';
 import { templateCatalog } from '../accept/template-catalog.js';
 import type { StoredAcceptance } from '../domain/idempotency.js';
 import { openTestDb, openTestRedis, silentLogger } from '../test-support.js';
-import { AuditLog } from './audit-log.js';
 import { createIngestApp } from './ingest-app.js';
 
 // Responses are read loosely: each test asserts the shape it expects.
@@ -65,7 +65,7 @@ beforeAll(async () => {
     preferences: new PreferencesRepository(db),
     templates,
     controls: { read: async () => EMPTY_CONTROLS, apply: async () => EMPTY_CONTROLS },
-    audit: new AuditLog(db),
+    audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),
     apiKeys,
     redis: testRedis.redis,

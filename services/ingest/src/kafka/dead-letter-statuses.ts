@@ -1,6 +1,6 @@
+import { Stages } from '@notify/core';
 import { deadLetteredStatus, Headers, type NotifyError, type Output } from '@notify/runtime';
 import type { NotificationRequest } from '@notify/schemas';
-import { INGEST_STAGE } from '../domain/acceptance.js';
 import { MissingReferencesError } from '../domain/references.js';
 import { notificationId } from '../domain/notification-id.js';
 import { parseNotificationRequest } from '../domain/request-schema.js';
@@ -33,7 +33,7 @@ export function deadLetterStatuses(
         tenantId: request.tenantId,
         userId,
       },
-      INGEST_STAGE,
+      Stages.ingest,
       failure,
       now,
     ),

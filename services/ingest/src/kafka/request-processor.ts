@@ -1,7 +1,7 @@
+import { Stages } from '@notify/core';
 import { ErrorCodes, TransientError, type Output, type ProcessorDefinition } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
 import type { Intake, RecordAcceptance } from '../accept/intake.js';
-import { INGEST_STAGE } from '../domain/acceptance.js';
 import type { Settled } from '../domain/accept-records.js';
 import { deadLetterStatuses } from './dead-letter-statuses.js';
 import { recordOrigin } from './record-origin.js';
@@ -45,7 +45,7 @@ export function requestProcessor(
 ): ProcessorDefinition<'notification-request'> {
   const input = Topics.requests;
   return {
-    name: INGEST_STAGE,
+    name: Stages.ingest,
     input,
     outputs: [Topics.accepted, Topics.status],
     bindings: (v) => ({ tenantId: v.tenantId, idempotencyKey: v.idempotencyKey }),

@@ -172,9 +172,6 @@ export function toFiltered(enriched: NotificationEnriched, allowedChannels: Chan
   };
 }
 
-/** The `stage` on every status event this service reports. */
-export const STAGE = Stages.preferenceFilter;
-
 /**
  * The status event for a decision: SUPPRESSED with the reason and `attributes.detail`, or DEFERRED with
  * the cause and `attributes.deferredUntil` (ISO 8601). A pass reports nothing here: the router's ROUTED follows.
@@ -188,12 +185,12 @@ export function statusEventFor(
     case 'pass':
       return null;
     case 'suppress':
-      return statusEvent(enriched.notification, STAGE, 'SUPPRESSED', now, {
+      return statusEvent(enriched.notification, Stages.preferenceFilter, 'SUPPRESSED', now, {
         reason: decision.reason,
         attributes: { detail: decision.detail },
       });
     case 'defer':
-      return statusEvent(enriched.notification, STAGE, 'DEFERRED', now, {
+      return statusEvent(enriched.notification, Stages.preferenceFilter, 'DEFERRED', now, {
         reason: decision.reason,
         attributes: { deferredUntil: iso(decision.until) },
       });
@@ -211,7 +208,7 @@ export function channelSuppressionEvents(
 ): NotificationStatusEvent[] {
   if (decision.kind !== 'pass') return [];
   return decision.removed.map((r) =>
-    statusEvent(enriched.notification, STAGE, 'SUPPRESSED', now, {
+    statusEvent(enriched.notification, Stages.preferenceFilter, 'SUPPRESSED', now, {
       channel: r.channel,
       reason: r.reason,
       attributes: { detail: r.detail },

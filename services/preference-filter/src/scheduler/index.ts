@@ -1,1 +1,2 @@
+export { schedulerEnvSchema } from '../config.js';
 export { wireScheduler } from './run-scheduler.js';

@@ -1,4 +1,4 @@
-import { connectMongo, loadConfig, type ServiceContext } from '@notify/runtime';
+import { connectMongo, type ServiceContext, type ServiceEnv } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
 import { ScheduledRepository } from '@notify/stores';
 import { SchedulerLoop } from '../adapters/scheduler-loop.js';
@@ -10,8 +10,8 @@ import { schedulerEnvSchema } from '../config.js';
  * replicas share the work without emitting one twice; emitting is at-least-once and the pipeline is
  * idempotent by notification id downstream.
  */
-export async function wireScheduler(ctx: ServiceContext): Promise<void> {
-  const env = loadConfig(schedulerEnvSchema);
+export async function wireScheduler(ctx: ServiceContext<ServiceEnv<typeof schedulerEnvSchema>>): Promise<void> {
+  const { env } = ctx;
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   const store = new ScheduledRepository(db);
   await store.ensureIndexes();

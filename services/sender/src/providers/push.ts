@@ -1,8 +1,8 @@
-import { ErrorCodes, ProviderError } from '@notify/runtime';
+import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
-import { effectiveTimeout, withDeadline } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
+import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
 
 export interface PushConfig {
@@ -39,17 +39,8 @@ export class PushAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    if (message.channel !== this.channel) {
-      throw new ProviderError(
-        this.provider,
-        ErrorCodes.PROVIDER_REJECTED,
-        `push cannot deliver ${message.channel}`,
-        false,
-      );
-    }
-    const timeoutMs = effectiveTimeout(ctx.timeoutMs, this.config.timeoutMs);
-    try {
-      return await withDeadline(this.provider, timeoutMs, async (signal) => {
+    return sendWithin(this, this.config.timeoutMs, message, ctx, async (signal, timeoutMs) => {
+      try {
         const token =
           typeof this.config.accessToken === 'string'
             ? this.config.accessToken
@@ -76,10 +67,10 @@ export class PushAdapter implements ProviderAdapter {
           return { providerMessageId: name };
         }
         throw this.fromErrorReply(res.status, text, res.headers.get('retry-after'));
-      });
-    } catch (err) {
-      throw fromTransportError(this.provider, err, timeoutMs);
-    }
+      } catch (err) {
+        throw fromTransportError(this.provider, err, timeoutMs);
+      }
+    });
   }
 
   async close(): Promise<void> {

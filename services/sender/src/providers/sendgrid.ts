@@ -1,10 +1,11 @@
-import { ErrorCodes, ProviderError } from '@notify/runtime';
+import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
-import { effectiveTimeout, sdkTimeout, withDeadline } from './deadline.js';
+import { sdkTimeout } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
+import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
 
 export interface SendGridConfig {
@@ -53,32 +54,23 @@ export class SendGridAdapter implements ProviderAdapter {
   constructor(private readonly config: SendGridConfig) {}
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    if (message.channel !== this.channel) {
-      throw new ProviderError(
-        this.provider,
-        ErrorCodes.PROVIDER_REJECTED,
-        `sendgrid cannot deliver ${message.channel}`,
-        false,
-      );
-    }
-    const timeoutMs = effectiveTimeout(ctx.timeoutMs, this.config.timeoutMs);
-    const service = this.serviceFor(timeoutMs);
-    try {
-      const [response] = await withDeadline(this.provider, timeoutMs, () =>
-        service.send(this.toMail(message, ctx)),
-      );
-      const id = response.headers?.['x-message-id'];
-      if (typeof id !== 'string' || id === '') {
-        throw ProviderError.fromStatus(
-          this.provider,
-          502,
-          `sendgrid answered ${response.statusCode} without X-Message-Id`,
-        );
+    return sendWithin(this, this.config.timeoutMs, message, ctx, async (_signal, timeoutMs) => {
+      const service = this.serviceFor(timeoutMs);
+      try {
+        const [response] = await service.send(this.toMail(message, ctx));
+        const id = response.headers?.['x-message-id'];
+        if (typeof id !== 'string' || id === '') {
+          throw ProviderError.fromStatus(
+            this.provider,
+            502,
+            `sendgrid answered ${response.statusCode} without X-Message-Id`,
+          );
+        }
+        return { providerMessageId: id };
+      } catch (err) {
+        throw this.toProviderError(err, timeoutMs);
       }
-      return { providerMessageId: id };
-    } catch (err) {
-      throw this.toProviderError(err, timeoutMs);
-    }
+    });
   }
 
   async close(): Promise<void> {

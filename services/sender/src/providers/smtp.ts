@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, ErrorCodes, ProviderError } from '@notify/runtime';
+import { ConfigError, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { effectiveTimeout, withDeadline } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
+import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
 
 export interface SmtpConfig {
@@ -72,19 +72,10 @@ export class SmtpAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    if (message.channel !== this.channel) {
-      throw new ProviderError(
-        this.provider,
-        ErrorCodes.PROVIDER_REJECTED,
-        `smtp cannot deliver ${message.channel}`,
-        false,
-      );
-    }
-    const timeoutMs = effectiveTimeout(ctx.timeoutMs, this.config.timeoutMs);
-    const messageId = messageIdFor(ctx.idempotencyKey, this.messageIdDomain);
-    try {
-      const info = await withDeadline(this.provider, timeoutMs, () =>
-        this.transport.sendMail({
+    return sendWithin(this, this.config.timeoutMs, message, ctx, async (_signal, timeoutMs) => {
+      const messageId = messageIdFor(ctx.idempotencyKey, this.messageIdDomain);
+      try {
+        const info = await this.transport.sendMail({
           from: this.config.from.name
             ? { name: this.config.from.name, address: this.config.from.email }
             : this.config.from.email,
@@ -97,15 +88,15 @@ export class SmtpAdapter implements ProviderAdapter {
             [SMTP_IDEMPOTENCY_HEADER]: ctx.idempotencyKey,
             [SMTP_NOTIFICATION_ID_HEADER]: message.notificationId,
           },
-        }),
-      );
-      const rejected = (info.rejected ?? []).map(String);
-      if (rejected.length > 0)
-        throw ProviderError.fromStatus(this.provider, 400, `smtp server refused ${rejected.join(', ')}`);
-      return { providerMessageId: info.messageId };
-    } catch (err) {
-      throw this.toProviderError(err, timeoutMs);
-    }
+        });
+        const rejected = (info.rejected ?? []).map(String);
+        if (rejected.length > 0)
+          throw ProviderError.fromStatus(this.provider, 400, `smtp server refused ${rejected.join(', ')}`);
+        return { providerMessageId: info.messageId };
+      } catch (err) {
+        throw this.toProviderError(err, timeoutMs);
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ConfigError, ErrorCodes, ProviderError } from '@notify/runtime';
+import { ConfigError, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import twilio from 'twilio';
-import { effectiveTimeout, sdkTimeout, withDeadline } from './deadline.js';
+import { sdkTimeout } from './deadline.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
+import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
 
 export interface TwilioConfig {
@@ -80,19 +81,10 @@ export class TwilioAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    if (message.channel !== this.channel) {
-      throw new ProviderError(
-        this.provider,
-        ErrorCodes.PROVIDER_REJECTED,
-        `twilio cannot deliver ${message.channel}`,
-        false,
-      );
-    }
-    const timeoutMs = effectiveTimeout(ctx.timeoutMs, this.config.timeoutMs);
-    const scope: CallScope = { timeoutMs, ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
-    try {
-      const created = await withDeadline(this.provider, timeoutMs, () =>
-        this.scopes.run(scope, () =>
+    return sendWithin(this, this.config.timeoutMs, message, ctx, async (_signal, timeoutMs) => {
+      const scope: CallScope = { timeoutMs, ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) };
+      try {
+        const created = await this.scopes.run(scope, () =>
           this.client.messages.create({
             to: message.to,
             body: message.text,
@@ -101,12 +93,12 @@ export class TwilioAdapter implements ProviderAdapter {
               : { from: this.config.from as string }),
             ...(this.config.statusCallbackUrl ? { statusCallback: this.config.statusCallbackUrl } : {}),
           }),
-        ),
-      );
-      return { providerMessageId: created.sid };
-    } catch (err) {
-      throw this.toProviderError(err, timeoutMs, scope);
-    }
+        );
+        return { providerMessageId: created.sid };
+      } catch (err) {
+        throw this.toProviderError(err, timeoutMs, scope);
+      }
+    });
   }
 
   async close(): Promise<void> {

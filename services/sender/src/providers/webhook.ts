@@ -2,10 +2,10 @@ import { ErrorCodes, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import { fetch, type Agent } from 'undici';
 import { AddressPolicy, findAddressRefusal } from './address-policy.js';
-import { effectiveTimeout, withDeadline } from './deadline.js';
 import { createGuardedDispatcher, type Resolver } from './guarded-lookup.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { parseRetryAfter } from './retry-after.js';
+import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.js';
 
@@ -50,29 +50,20 @@ export class WebhookAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    if (message.channel !== this.channel) {
-      throw new ProviderError(
-        this.provider,
-        ErrorCodes.PROVIDER_REJECTED,
-        `webhook cannot deliver ${message.channel}`,
-        false,
-      );
-    }
-    const url = this.endpoint(message.to);
-    const timeoutMs = effectiveTimeout(ctx.timeoutMs, this.config.timeoutMs);
-    const body = JSON.stringify(message);
-    const timestamp = Math.floor((this.config.now?.() ?? Date.now()) / 1000);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': this.config.userAgent ?? 'notify-webhook/1',
-      [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-      [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.config.secret, timestamp, body),
-      'idempotency-key': ctx.idempotencyKey,
-      ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
-    };
+    return sendWithin(this, this.config.timeoutMs, message, ctx, async (signal, timeoutMs) => {
+      const url = this.endpoint(message.to);
+      const body = JSON.stringify(message);
+      const timestamp = Math.floor((this.config.now?.() ?? Date.now()) / 1000);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': this.config.userAgent ?? 'notify-webhook/1',
+        [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+        [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.config.secret, timestamp, body),
+        'idempotency-key': ctx.idempotencyKey,
+        ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+      };
 
-    try {
-      return await withDeadline(this.provider, timeoutMs, async (signal) => {
+      try {
         const res = await fetch(url, {
           method: 'POST',
           headers,
@@ -101,20 +92,20 @@ export class WebhookAdapter implements ProviderAdapter {
             ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
           },
         );
-      });
-    } catch (err) {
-      const refused = findAddressRefusal(err);
-      if (refused) {
-        throw new ProviderError(
-          this.provider,
-          ErrorCodes.PROVIDER_REJECTED,
-          `webhook address refused: ${refused.message}`,
-          false,
-          { cause: refused },
-        );
+      } catch (err) {
+        const refused = findAddressRefusal(err);
+        if (refused) {
+          throw new ProviderError(
+            this.provider,
+            ErrorCodes.PROVIDER_REJECTED,
+            `webhook address refused: ${refused.message}`,
+            false,
+            { cause: refused },
+          );
+        }
+        throw fromTransportError(this.provider, err, timeoutMs);
       }
-      throw fromTransportError(this.provider, err, timeoutMs);
-    }
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
+import { Stages } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import type { ProviderOutcome } from './provider-outcome.js';
-import { resolveOutcomes, STAGE, type NotificationSubjectLookup } from './resolve-outcomes.js';
+import { resolveOutcomes, type NotificationSubjectLookup } from './resolve-outcomes.js';
 
 const subject = { notificationId: 'n-1', tenantId: 't-1', userId: 'u-1' };
 
@@ -30,7 +31,7 @@ describe('resolveOutcomes', () => {
       {
         ...subject,
         status: 'DELIVERED',
-        stage: STAGE,
+        stage: Stages.statusTracker,
         channel: 'SMS',
         provider: 'twilio',
         reason: null,

@@ -1,8 +1,6 @@
-import { Stages } from '@notify/core';
+import { Stages, statusEvent } from '@notify/core';
 import type { Channel, NotificationStatusEvent } from '@notify/schemas';
 import { CALLBACK_PROVIDERS, type ProviderOutcome } from './provider-outcome.js';
-
-export const STAGE = Stages.statusTracker;
 
 export interface NotificationSubject {
   notificationId: string;
@@ -34,19 +32,15 @@ export async function resolveOutcomes(outcomes: ProviderOutcome[], lookup: Notif
       resolved.unmatched.push(outcome);
       continue;
     }
-    resolved.events.push({
-      notificationId: match.subject.notificationId,
-      tenantId: match.subject.tenantId,
-      userId: match.subject.userId,
-      status: outcome.status,
-      stage: STAGE,
-      channel: match.channel,
-      provider: outcome.provider,
-      reason: outcome.reason,
-      providerMessageId: outcome.providerMessageId,
-      occurredAt: outcome.occurredAt,
-      attributes: outcome.attributes,
-    });
+    resolved.events.push(
+      statusEvent(match.subject, Stages.statusTracker, outcome.status, outcome.occurredAt, {
+        channel: match.channel,
+        provider: outcome.provider,
+        reason: outcome.reason,
+        providerMessageId: outcome.providerMessageId,
+        attributes: outcome.attributes,
+      }),
+    );
   }
   return resolved;
 }
