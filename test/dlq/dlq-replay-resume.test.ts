@@ -1,5 +1,5 @@
 import { Headers } from '@notify/runtime';
-import { dlqTopicName } from '@notify/schemas';
+import { dlqTopicName, recipientKey } from '@notify/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   acceptedSpec,
@@ -33,7 +33,7 @@ async function fillDlq(source: string, dlq: string): Promise<void> {
       const n = sampleNotification(i);
       const code = inScope(i) ? 'VALIDATION' : 'NOT_FOUND';
       return {
-        key: `${n.tenantId}:${n.userId}`,
+        key: recipientKey(n),
         value: serde.encode(spec, { notification: n }),
         headers: {
           [Headers.TRACEPARENT]: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,

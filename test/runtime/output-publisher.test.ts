@@ -1,3 +1,4 @@
+import { recipientKey } from '@notify/schemas';
 import { OutputPublisher, output } from '@notify/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedSpec, createTopics, kafka, readTopic, sampleNotification, testSerde } from '../support/kafka.js';
@@ -25,7 +26,7 @@ describe('OutputPublisher', () => {
     await Promise.all(
       Array.from({ length: callers }, (_, i) => {
         const n = sampleNotification(i);
-        return publisher.publish([output(spec, `${n.tenantId}:${n.userId}`, { notification: n })]);
+        return publisher.publish([output(spec, recipientKey(n), { notification: n })]);
       }),
     );
     expect(produceRequests).toBeGreaterThan(0);

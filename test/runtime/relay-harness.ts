@@ -1,5 +1,5 @@
 import { Headers } from '@notify/runtime';
-import { dlqTopicName, retryTopicName } from '@notify/schemas';
+import { dlqTopicName, recipientKey, retryTopicName } from '@notify/schemas';
 import path from 'node:path';
 import { acceptedSpec, createTopics, produce, requestHeaders, sampleNotification, testSerde } from '../support/kafka.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
@@ -51,7 +51,7 @@ export async function produceNotifications(
     const s = special[i];
     const n = sampleNotification(i, s && !Buffer.isBuffer(s) ? s : {});
     return {
-      key: `${n.tenantId}:${n.userId}`,
+      key: recipientKey(n),
       value: Buffer.isBuffer(s) ? s : serde.encode(spec, { notification: n }),
       headers: { ...requestHeaders(), [Headers.TRACEPARENT]: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
     };

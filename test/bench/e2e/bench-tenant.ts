@@ -1,4 +1,4 @@
-import type { NotificationRequest } from '@notify/schemas';
+import { recipientKey, type NotificationRequest } from '@notify/schemas';
 import { ApiKeyRepository, Collections, TenantRepository, type RecipientDoc } from '@notify/stores';
 import type { Db } from 'mongodb';
 
@@ -103,7 +103,7 @@ export function kafkaRequest(
 ): { key: string; value: NotificationRequest } {
   const userId = t.userIds[index % t.userIds.length]!;
   return {
-    key: `${t.tenantId}:${userId}`,
+    key: recipientKey({ tenantId: t.tenantId, userId }),
     value: {
       tenantId: t.tenantId,
       idempotencyKey: ref,

@@ -1,3 +1,4 @@
+import { recipientKey } from '@notify/schemas';
 import { Headers } from '@notify/runtime';
 import type { Message } from 'kafkajs';
 import { acceptedSpec, kafka, sampleNotification, testSerde } from '../../support/kafka.js';
@@ -13,7 +14,7 @@ export async function producePaced(topic: string, partitions: number, from: numb
   const serde = await testSerde([spec]);
   const prepared: Message[] = Array.from({ length: count }, (_, j) => {
     const n = sampleNotification(from + j);
-    return { key: `${n.tenantId}:${n.userId}`, value: serde.encode(spec, { notification: n }) };
+    return { key: recipientKey(n), value: serde.encode(spec, { notification: n }) };
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
