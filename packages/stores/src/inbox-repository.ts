@@ -1,6 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { Collections, type InboxDoc } from './documents.js';
-import { isDuplicateKeyError } from './mongo-errors.js';
+import { insertOnce } from './insert-once.js';
 
 /** One page of a user's inbox. */
 export interface InboxListQuery {
@@ -25,11 +25,7 @@ export class InboxRepository {
 
   /** Idempotent by notification id (`_id`): a message already there stays as it was. */
   async add(doc: InboxDoc): Promise<void> {
-    try {
-      await this.inbox.insertOne(doc);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await insertOnce(this.inbox, [doc]);
   }
 
   /** Newest first. */
