@@ -15,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCHMARKS = {
   runtime: 'test/bench/runtime.ts', // the stream runtime against a bare kafkajs relay
   e2e: 'test/bench/e2e.ts', // the whole pipeline end to end, against a chain of bare kafkajs relays
+  broadcast: 'test/bench/broadcast.ts', // one notification to a topic of SUBSCRIBERS subscribers, expanded by ingest
 };
 
 const [name, ...args] = process.argv.slice(2);

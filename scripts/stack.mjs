@@ -346,7 +346,8 @@ const SERVERS = {
       const java = ['-Xms256m', '-Xmx768m', `-Dlog4j.configuration=file:${log4j}`, '-cp', cp];
       if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
-        run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']);
+        // `--cluster-id=…` in one argument: a base64url id may begin with "-", which would read as an option.
+        run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted']);
       }
       startDetached('kafka', 'java', [...java, 'kafka.Kafka', props]);
     },

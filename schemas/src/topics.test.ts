@@ -18,8 +18,9 @@ const notification: Notification = {
   acceptedAt: 2_000,
   idempotencyKey: 'k',
   source: 'REST',
+  digest: null,
 };
-const recipient: RecipientProfile = { email: 'ada@example.com', phone: null, deviceTokens: [], webhookUrl: null, locale: 'en', timezone: 'UTC' };
+const recipient: RecipientProfile = { email: 'ada@example.com', phone: null, deviceTokens: [], devices: [], webhookUrl: null, locale: 'en', timezone: 'UTC' };
 
 const samples: { [S in SchemaName]: SchemaValueTypes[S] } = {
   'notification-request': {
@@ -34,6 +35,26 @@ const samples: { [S in SchemaName]: SchemaValueTypes[S] } = {
     scheduledFor: null,
     expiresAt: null,
     requestedAt: 1_000,
+    topics: [],
+    digest: null,
+  },
+  'broadcast-expansion': {
+    tenantId: 'acme',
+    idempotencyKey: 'k',
+    templateId: 'welcome',
+    category: 'account',
+    channels: [],
+    priority: 'NORMAL',
+    data: {},
+    scheduledFor: null,
+    expiresAt: null,
+    requestedAt: 1_000,
+    acceptedAt: 2_000,
+    source: 'REST',
+    digest: null,
+    topics: ['news'],
+    directRecipients: [],
+    nextBucket: 0,
   },
   'notification-accepted': { notification },
   'notification-enriched': { notification, recipient, content: [] },
@@ -71,15 +92,16 @@ const samples: { [S in SchemaName]: SchemaValueTypes[S] } = {
   },
 };
 
-const expectedKey: Record<KeyKind, string> = { tenant: 'acme', recipient: 'acme:u:1', notification: 'n-1' };
+const expectedKey: Record<KeyKind, string> = { tenant: 'acme', recipient: 'acme:u:1', notification: 'n-1', request: 'acme:k' };
 
 describe('topic keys', () => {
   it('keys every topic by its kind of key, read from a sample value', () => {
     for (const t of allTopics()) expect(t.keyOf(samples[t.schema]), t.name).toBe(expectedKey[t.key]);
   });
 
-  it('keys requests by tenant, pipeline topics by recipient and status events by notification', () => {
+  it('keys requests by tenant, broadcast expansions by request, pipeline topics by recipient and status events by notification', () => {
     expect(Topics.requests.keyOf(samples['notification-request'])).toBe('acme');
+    expect(Topics.broadcasts.keyOf(samples['broadcast-expansion'])).toBe('acme:k');
     expect(Topics.accepted.keyOf(samples['notification-accepted'])).toBe('acme:u:1');
     expect(Topics.enriched.keyOf(samples['notification-enriched'])).toBe('acme:u:1');
     expect(Topics.filtered.keyOf(samples['notification-filtered'])).toBe('acme:u:1');

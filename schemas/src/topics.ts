@@ -2,11 +2,11 @@ import type { SchemaName } from './schema-files.js';
 import type { SchemaValueTypes } from './generated/types.js';
 
 /** Providers with a dispatch topic and a sender deployment of their own. */
-export const PROVIDERS = ['sendgrid', 'twilio', 'smtp', 'webhook', 'inapp', 'push'] as const;
+export const PROVIDERS = ['sendgrid', 'twilio', 'smtp', 'webhook', 'inapp', 'push', 'ses', 'sns', 'apns'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** What a topic's records are keyed by: the partitioning contract. Records with one key stay in order. */
-export type KeyKind = 'tenant' | 'recipient' | 'notification';
+export type KeyKind = 'tenant' | 'recipient' | 'notification' | 'request';
 
 export interface TopicSpec<S extends SchemaName = SchemaName> {
   name: string;
@@ -27,6 +27,7 @@ interface KeyFields {
   tenant: { tenantId: string };
   recipient: { tenantId: string; userId: string };
   notification: { notificationId: string };
+  request: { tenantId: string; idempotencyKey: string };
 }
 
 /** Pipeline topics are keyed by recipient, so one recipient's notifications stay in order. */
@@ -38,6 +39,7 @@ const keyFrom: { [K in KeyKind]: (fields: KeyFields[K]) => string } = {
   tenant: ({ tenantId }) => tenantId,
   recipient: recipientKey,
   notification: ({ notificationId }) => notificationId,
+  request: ({ tenantId, idempotencyKey }) => `${tenantId}:${idempotencyKey}`,
 };
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -55,6 +57,8 @@ function topic<S extends SchemaName, K extends KeyKind>(
 /** Every pipeline topic, in flow order. Topic names exist only here. */
 export const Topics = {
   requests: topic('notify.requests.v1', 'notification-request', 'tenant', (request) => request),
+  /** Internal to ingest: a broadcast's expansion, one record per page, handed on until done. */
+  broadcasts: topic('notify.broadcasts.v1', 'broadcast-expansion', 'request', (expansion) => expansion),
   accepted: topic('notify.accepted.v1', 'notification-accepted', 'recipient', (accepted) => accepted.notification),
   enriched: topic('notify.enriched.v1', 'notification-enriched', 'recipient', (enriched) => enriched.notification),
   filtered: topic('notify.filtered.v1', 'notification-filtered', 'recipient', (filtered) => filtered.notification),

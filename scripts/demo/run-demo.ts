@@ -18,8 +18,17 @@ const stack: StackEndpoints = {
   REDIS_URL: process.env.REDIS_URL!,
 };
 const keep = process.argv.includes('--keep');
+interface TimelineEvent {
+  status: string;
+  stage: string;
+  channel: string | null;
+  provider: string | null;
+  reason: string | null;
+  occurredAt: string;
+  attributes?: Record<string, string>;
+}
 const say = (s = '') => process.stdout.write(`${s}\n`);
-const TERMINAL = new Set(['SENT', 'DELIVERED', 'SUPPRESSED', 'FAILED', 'DEAD_LETTERED', 'BOUNCED']);
+const TERMINAL = new Set(['SENT', 'DELIVERED', 'SUPPRESSED', 'FAILED', 'DEAD_LETTERED', 'BOUNCED', 'DIGESTED']);
 
 const logDir = path.join(REPO_ROOT, '.stack', 'demo-logs');
 say('Starting every service (ingest, enrichment, preference-filter, scheduler, channel-router, six senders, status-tracker, inapp-gateway)...');
@@ -66,7 +75,15 @@ for (const t of [
 ]) {
   await api('POST', '/v1/templates/welcome/versions', t);
 }
-say('Tenant "demo" with recipients ada, grace, linus and a "welcome" template (email en/fr, SMS, push, in-app).');
+await api('POST', '/v1/templates/comments/versions', {
+  channel: 'EMAIL',
+  locale: 'en',
+  subject: '{{digest.count}} new comments on your post',
+  body: '{{#each digest.items}}{{author}}: {{text}}\n{{/each}}{{#if digest.more}}and {{digest.more}} more{{/if}}',
+});
+await api('POST', '/v1/templates/release/versions', { channel: 'IN_APP', locale: 'en', subject: 'Release {{version}}', body: 'Version {{version}} is out.' });
+say('Tenant "demo" with recipients ada, grace, linus, a "welcome" template (email en/fr, SMS, push, in-app),');
+say('a "comments" digest template (email) and a "release" template (in-app).');
 
 const sent: Array<{ label: string; ids: string[] }> = [];
 const rest = async (label: string, body: Record<string, unknown>) => {
@@ -77,6 +94,29 @@ await rest('ada: email + SMS (REST)', { recipients: ['ada'], channels: ['EMAIL',
 await rest('grace: email in French + push + in-app (REST)', { recipients: ['grace'], channels: ['EMAIL', 'PUSH', 'IN_APP'], data: { name: 'Grace' } });
 await rest('linus: marketing email, opted out (REST)', { recipients: ['linus'], channels: ['EMAIL'], category: 'marketing', data: { name: 'Linus' } });
 await rest('ada: scheduled 5 s from now (REST)', { recipients: ['ada'], channels: ['EMAIL'], data: { name: 'Ada' }, scheduledFor: new Date(Date.now() + 5000).toISOString() });
+
+// A digest: three comments for ada inside one 4-second window become one email.
+const digestItems: string[] = [];
+for (const [author, text] of [['grace', 'Lovely!'], ['linus', 'Ship it.'], ['grace', 'One more thing…']] as const) {
+  const res = await api(
+    'POST',
+    '/v1/notifications',
+    { recipients: ['ada'], templateId: 'comments', category: 'social', channels: ['EMAIL'], data: { author, text }, digest: { key: 'comments:post-42', windowMs: 4000 } },
+    { 'idempotency-key': `demo-comment-${author}-${Date.now()}` },
+  );
+  digestItems.push(...(res.notificationIds as string[]));
+}
+sent.push({ label: 'ada: comment, digested (REST)', ids: digestItems });
+
+// A broadcast: everyone subscribed to release-notes, and ada named directly too, gets one in-app message.
+await api('PUT', '/v1/topics/release-notes/subscribers', { userIds: ['ada', 'grace', 'linus'] });
+const broadcast = await api(
+  'POST',
+  '/v1/notifications',
+  { topics: ['release-notes'], recipients: ['ada'], templateId: 'release', category: 'product', channels: ['IN_APP'], data: { version: '7.2' } },
+  { 'idempotency-key': `demo-release-${Date.now()}` },
+);
+sent.push({ label: 'ada: release notes, named directly and subscribed (REST broadcast)', ids: broadcast.notificationIds as string[] });
 
 const kafka = new Kafka({ clientId: 'demo', brokers: stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
 const serde = new AvroSerde({ url: stack.SCHEMA_REGISTRY_URL });
@@ -93,24 +133,39 @@ const request: NotificationRequest = {
   scheduledFor: null,
   expiresAt: null,
   requestedAt: Date.now(),
+  topics: [],
+  digest: null,
 };
 const producer = kafka.producer();
 await producer.connect();
 await producer.send({ topic: Topics.requests.name, messages: [{ key: Topics.requests.keyOf(request), value: serde.encode(Topics.requests, request), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }] });
 await producer.disconnect();
-say('Sent 4 requests over REST and 1 over Kafka (notify.requests.v1, fanned out to ada and linus).');
+say('Sent 4 requests over REST, 3 comments digested for ada, a broadcast to the release-notes topic');
+say('(ada, grace, linus; ada also named directly), and 1 request over Kafka (notify.requests.v1, fanned out to ada and linus).');
 
 // Wait until every notification has a terminal event per channel it was routed to (or a final one).
 const deadline = Date.now() + 60_000;
-const timelines = new Map<string, Array<Record<string, string | null>>>();
+const timelines = new Map<string, TimelineEvent[]>();
 const kafkaIds = async () =>
   (await db.collection('notification_events').distinct('notificationId', { tenantId: tenant, 'attributes.source': 'KAFKA' })) as string[];
+const digestIds = new Set<string>();
+const broadcastIds = async () => {
+  const ids: string[] = [];
+  for (const user of ['grace', 'linus']) {
+    const res = await fetch(`${pipeline.gatewayUrl}/v1/inbox/${user}`, { headers: { authorization: `Bearer ${key}` } });
+    const items = ((await res.json()) as { items: Array<{ id: string; title: string | null }> }).items;
+    ids.push(...items.filter((i) => i.title?.startsWith('Release')).map((i) => i.id));
+  }
+  return ids;
+};
 for (;;) {
-  const ids = [...sent.flatMap((s) => s.ids), ...(await kafkaIds())];
-  let done = ids.length >= 6;
+  const fromTopic = await broadcastIds();
+  const ids = [...sent.flatMap((s) => s.ids), ...digestIds, ...fromTopic, ...(await kafkaIds())];
+  let done = ids.length >= 13 && digestIds.size > 0 && fromTopic.length === 2;
   for (const id of ids) {
-    const t = (await api('GET', `/v1/notifications/${id}`)).timeline as Array<Record<string, string | null>>;
+    const t = (await api('GET', `/v1/notifications/${id}`)).timeline as TimelineEvent[];
     timelines.set(id, t);
+    for (const e of t) if (e.status === 'DIGESTED' && e.attributes?.digestId) digestIds.add(e.attributes.digestId);
     const routed = t.filter((e) => e.status === 'ROUTED').length;
     const terminal = t.filter((e) => TERMINAL.has(e.status!)).length;
     if (terminal === 0 || terminal < routed) done = false;
@@ -119,13 +174,18 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
+/** Where a digested item went, and what a digest holds. */
+const linkOf = (e: TimelineEvent) =>
+  e.attributes?.digestId ? `into digest ${e.attributes.digestId}` : e.attributes?.items ? `digest of ${e.attributes.items.split(',').length} items` : '';
 say('\n== Timelines ==');
 const labels = new Map(sent.flatMap((s) => s.ids.map((id) => [id, s.label] as const)));
+for (const id of digestIds) labels.set(id, 'ada: the digest of the three comments');
+for (const id of await broadcastIds()) labels.set(id, 'grace or linus: release notes, through the topic');
 for (const [id, t] of timelines) {
   say(`\n${labels.get(id) ?? 'Kafka request (in-app)'}  [${id}]`);
   for (const e of t) {
     const where = [e.channel, e.provider].filter(Boolean).join(' via ');
-    say(`  ${String(e.occurredAt).slice(11, 23)}  ${e.status!.padEnd(12)} ${e.stage!.padEnd(18)} ${where.padEnd(20)} ${e.reason ?? ''}`);
+    say(`  ${String(e.occurredAt).slice(11, 23)}  ${e.status!.padEnd(12)} ${e.stage!.padEnd(18)} ${where.padEnd(20)} ${[e.reason, linkOf(e)].filter(Boolean).join(' · ')}`);
   }
 }
 

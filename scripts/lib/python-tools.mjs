@@ -1,7 +1,7 @@
-// Python command-line tools the tests drive (Schemathesis for the HTTP contract test), installed once from
-// PyPI into a virtual environment in the per-user cache (NOTIFY_STACK_CACHE, default ~/.cache/notify-stack)
-// and reused from there. The environment's directory is named after the pinned requirements, so changing a
-// pin provisions a new one.
+// Python command-line tools the tests drive (Schemathesis for the HTTP contract test, moto's server for the
+// SES and SNS adapters' tests), installed once from PyPI into a virtual environment in the per-user cache
+// (NOTIFY_STACK_CACHE, default ~/.cache/notify-stack) and reused from there. The environment's directory is
+// named after the pinned requirements, so changing a pin provisions a new one.
 //
 //   node scripts/lib/python-tools.mjs        provisions and prints the tool paths as JSON
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PYTHON_REQUIREMENTS = ['schemathesis==4.32.5'];
+export const PYTHON_REQUIREMENTS = ['schemathesis==4.32.5', 'moto[server]==5.2.6'];
 
 const log = (msg) => process.stderr.write(`[python-tools] ${msg}\n`);
 
@@ -91,7 +91,7 @@ function fixVenvConfig(dir, tmp) {
 /** Where each tool is, for the tests' environment. */
 export function pythonToolsEnv() {
   const bin = ensurePythonTools();
-  return { SCHEMATHESIS_BIN: path.join(bin, 'schemathesis') };
+  return { SCHEMATHESIS_BIN: path.join(bin, 'schemathesis'), MOTO_SERVER_BIN: path.join(bin, 'moto_server') };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -2,7 +2,8 @@
 // Debian packages when missing and running as root; otherwise the checks that need them say so and skip.
 import { spawnSync } from 'node:child_process';
 
-const APT_TOOLS = { 'docker-compose': 'docker-compose' };
+// openssl makes the certificates the SNS signature tests sign with.
+const APT_TOOLS = { 'docker-compose': 'docker-compose', openssl: 'openssl' };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 

@@ -6,7 +6,9 @@ import {
   DEFAULT_TWILIO_AUTH_TOKEN,
   DEFAULT_WEBHOOK_SECRET,
   startAllEmulators,
+  startMotoServer,
   type EmulatorSet,
+  type MotoServerHandle,
 } from '@notify/provider-emulators';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -35,7 +37,19 @@ export const SERVICE_NAMES = [
   'status-tracker',
   'inapp-gateway',
 ] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/**
+ * Senders of providers no default route uses, launched only when `only` names them. The AWS ones talk to
+ * moto (a Python process), started with them.
+ */
+export const OPTIONAL_SERVICE_NAMES = ['sender-ses', 'sender-sns', 'sender-apns'] as const;
+const AWS_SENDERS: readonly ServiceName[] = ['sender-ses', 'sender-sns'];
+
+export type ServiceName = (typeof SERVICE_NAMES)[number] | (typeof OPTIONAL_SERVICE_NAMES)[number];
+
+/** The identity the launched SES sender sends from, verified in moto's sandbox. */
+export const SES_FROM = 'notifications@example.com';
+const AWS_REGION = 'us-east-1';
 
 export interface LaunchOptions {
   stack: StackEndpoints;
@@ -54,6 +68,8 @@ export interface LaunchOptions {
 
 export interface RunningPipeline {
   emulators: EmulatorSet;
+  /** moto, when an AWS sender was launched. */
+  moto: MotoServerHandle | undefined;
   processes: Map<ServiceName, ServiceProcess>;
   ingestUrl: string;
   statusUrl: string;
@@ -78,9 +94,13 @@ function entryOf(name: ServiceName, compiled: boolean): string {
     : path.join(REPO_ROOT, 'services', dir, 'src', 'main.ts');
 }
 
-/** Builds every workspace (`turbo run build`, cached when nothing changed), for a `compiled` launch. */
-export function buildServices(): void {
-  const res = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: REPO_ROOT, stdio: 'inherit' });
+/**
+ * Builds the workspaces (`turbo run build`, cached when nothing changed), for a `compiled` launch: all of
+ * them, or those turbo `filters` select (e.g. `@notify/ingest...`: ingest and what it depends on).
+ */
+export function buildServices(filters: readonly string[] = []): void {
+  const args = ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters.map((f) => `--filter=${f}`)];
+  const res = spawnSync('npx', args, { cwd: REPO_ROOT, stdio: 'inherit' });
   if (res.status !== 0) throw new Error(`turbo run build failed (exit ${res.status ?? res.signal})`);
 }
 
@@ -94,6 +114,20 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
     Array.from({ length: 9 }, () => freePort()),
   );
   const emulators = await startAllEmulators({ sendgrid: sendgrid!, twilio: twilio!, fcm: fcm!, webhook: webhook!, smtp: smtp!, smtpControl: smtpControl! });
+  const names = options.only ?? SERVICE_NAMES;
+  let moto: MotoServerHandle | undefined;
+  if (names.some((n) => AWS_SENDERS.includes(n))) {
+    try {
+      moto = await startMotoServer();
+      await moto.verifyEmailIdentity(SES_FROM, AWS_REGION);
+    } catch (err) {
+      await moto?.stop();
+      await emulators.stop();
+      unlock();
+      throw err;
+    }
+  }
+  const aws = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
   const statusUrl = `http://127.0.0.1:${statusPort}`;
   const perService: Record<ServiceName, Record<string, string>> = {
     ingest: { HTTP_PORT: String(ingestPort) },
@@ -115,11 +149,21 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
     'sender-webhook': { SENDER_PROVIDER: 'webhook', WEBHOOK_SIGNING_SECRET: DEFAULT_WEBHOOK_SECRET, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1/32,::1/128' },
     'sender-push': { SENDER_PROVIDER: 'push', PUSH_FCM_PROJECT_ID: DEFAULT_FCM_PROJECT_ID, PUSH_FCM_TOKEN: DEFAULT_FCM_ACCESS_TOKEN, PUSH_FCM_BASE_URL: emulators.fcm.url },
     'sender-inapp': { SENDER_PROVIDER: 'inapp' },
+    'sender-ses': { SENDER_PROVIDER: 'ses', SES_REGION: AWS_REGION, SES_ENDPOINT: moto?.url ?? '', SES_FROM, ...aws },
+    'sender-apns': {
+      SENDER_PROVIDER: 'apns',
+      APNS_KEY_ID: emulators.apns.credentials.keyId,
+      APNS_TEAM_ID: emulators.apns.credentials.teamId,
+      APNS_PRIVATE_KEY: emulators.apns.credentials.privateKey!,
+      APNS_TOPIC: emulators.apns.credentials.topic,
+      APNS_BASE_URL: emulators.apns.url,
+      APNS_CA: emulators.apns.ca,
+    },
+    'sender-sns': { SENDER_PROVIDER: 'sns', SNS_REGION: AWS_REGION, SNS_ENDPOINT: moto?.url ?? '', SNS_SENDER_ID: 'Notify', ...aws },
     'status-tracker': { HTTP_PORT: String(statusPort), TWILIO_AUTH_TOKEN: DEFAULT_TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL: statusUrl },
     'inapp-gateway': { HTTP_PORT: String(gatewayPort) },
   };
 
-  const names = options.only ?? SERVICE_NAMES;
   const envFor = (name: ServiceName) => ({
     NODE_OPTIONS: SERVICE_NODE_OPTIONS,
     ...options.stack,
@@ -145,6 +189,7 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
       }),
     );
     await emulators.stop();
+    await moto?.stop();
     unlock();
   };
   try {
@@ -156,6 +201,7 @@ export async function launchPipeline(options: LaunchOptions): Promise<RunningPip
   }
   return {
     emulators,
+    moto,
     processes,
     ingestUrl: `http://127.0.0.1:${ingestPort}`,
     statusUrl,

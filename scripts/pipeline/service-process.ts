@@ -6,14 +6,29 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * A port below the kernel's ephemeral range, free on every interface when asked. A port the kernel hands out
+ * (`listen(0)`) can be taken again by any outgoing connection before the child process binds it; ports
+ * below the range never are, so only another caller of this function could collide, and the random start
+ * makes that unlikely.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [low, high] = PORT_RANGE;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found in ${low}-${high}`);
+}
+
+/** Below Linux's default ephemeral range (32768–60999), clear of the stack's fixed ports (MongoDB 27118). */
+const PORT_RANGE = [20_000, 27_000] as const;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
   });
 }
 

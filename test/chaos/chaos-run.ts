@@ -16,6 +16,7 @@ import { otherPipelineMembers, preparePipelineGroups } from './pipeline-groups.j
 import { ensurePipelineTopics } from './pipeline-topics.js';
 import { generateLoad, type LoadResult } from './load-generator.js';
 import { expectedNotificationId } from './notification-ids.js';
+import { withDigests } from './digests.js';
 import { isComplete, outcomeOf, TERMINAL } from './notification-outcome.js';
 import { emulatorReceipts, inboxReceipts, receiptContext } from './provider-receipts.js';
 import { applyProviderFaults, providerCallStatuses } from './provider-faults.js';
@@ -116,17 +117,19 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     await collector.start();
     const statuses = collector;
 
-    // Finished notifications among those planned, recomputed at most once a second.
-    let cached = { at: 0, complete: 0 };
-    const completeCount = () => {
-      if (Date.now() - cached.at < PROGRESS_CACHE_MS) return cached.complete;
+    // Finished notifications among those planned and the digests their items ended in, recomputed at most
+    // once a second.
+    let cached = { at: 0, complete: 0, total: workload.notifications.size };
+    const progress = () => {
+      if (Date.now() - cached.at < PROGRESS_CACHE_MS) return cached;
       let complete = 0;
-      for (const [id, plan] of workload.notifications) {
+      const plans = withDigests(workload.notifications, statuses.byNotification);
+      for (const [id, plan] of plans) {
         const records = statuses.byNotification.get(id);
         if (records && isComplete(outcomeOf(records), plan.expect)) complete += 1;
       }
-      cached = { at: Date.now(), complete };
-      return complete;
+      cached = { at: Date.now(), complete, total: plans.size };
+      return cached;
     };
     const setupDone = Date.now();
 
@@ -138,7 +141,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
       config,
       services: killable,
       random: seededRandom(config.seed + 1),
-      progress: () => completeCount() / workload.notifications.size,
+      progress: () => progress().complete / progress().total,
       log,
     });
     supervisor.start();
@@ -168,10 +171,10 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     // Faults go on while the pipeline catches up with the load; then everything comes back and drains.
     const catchUpDeadline = Date.now() + config.drainTimeoutMs;
     let lastLog = Date.now();
-    while (completeCount() < workload.notifications.size && Date.now() - statuses.lastEventAt < config.idleMs && Date.now() < catchUpDeadline) {
+    while (progress().complete < progress().total && Date.now() - statuses.lastEventAt < config.idleMs && Date.now() < catchUpDeadline) {
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        log(`catching up: ${completeCount()}/${workload.notifications.size} finished, ${supervisor.killCount} kills so far`);
+        log(`catching up: ${progress().complete}/${progress().total} finished, ${supervisor.killCount} kills so far`);
       }
       await new Promise((r) => setTimeout(r, 1_000));
     }
@@ -179,18 +182,20 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     await supervisor.stopFaults();
     const catchUpDone = Date.now();
     const drain = await waitForDrain({
-      progress: () => ({ complete: completeCount(), total: workload.notifications.size }),
+      progress: () => ({ complete: progress().complete, total: progress().total }),
       lastEventAt: () => statuses.lastEventAt,
       idleMs: config.idleMs,
       timeoutMs: Math.max(60_000, catchUpDeadline - Date.now()),
       trackerTimeoutMs: config.trackerTimeoutMs,
       schedulerBacklog: () => db.collection(Collections.scheduled).countDocuments({ tenantId, state: 'pending' }),
-      pending: () =>
-        pendingRecords({
+      pending: () => {
+        const plans = withDigests(workload.notifications, statuses.byNotification);
+        return pendingRecords({
           brokers,
           retryTiers: config.retryDelaysMs.length,
-          belongs: (key) => key.startsWith(`${tenantId}:`) || workload.notifications.has(key),
-        }),
+          belongs: (key) => key.startsWith(`${tenantId}:`) || plans.has(key),
+        });
+      },
       log,
     });
     await supervisor.stop();

@@ -72,6 +72,8 @@ export async function runKafkaLoad(requests: readonly PlannedRequest[], options:
           scheduledFor: r.scheduled ? sentAt + options.scheduleDelayMs : null,
           expiresAt: null,
           requestedAt: sentAt,
+          topics: [],
+          digest: r.digest,
         };
         return { key: `${options.tenantId}:${r.key}`, value: serde.encode(Topics.requests, value), headers: { [Headers.REQUESTED_AT]: String(sentAt) } };
       });

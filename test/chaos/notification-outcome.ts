@@ -4,7 +4,7 @@ import type { Channel } from '@notify/schemas';
 import type { StatusRecord } from './status-collector.js';
 import type { Expectation, TerminalKind } from './workload.js';
 
-export const TERMINAL: readonly TerminalKind[] = ['SENT', 'SUPPRESSED', 'FAILED', 'DEAD_LETTERED'];
+export const TERMINAL: readonly TerminalKind[] = ['SENT', 'SUPPRESSED', 'FAILED', 'DEAD_LETTERED', 'DIGESTED'];
 const isTerminal = (s: string): s is TerminalKind => (TERMINAL as readonly string[]).includes(s);
 
 export interface ChannelOutcome {

@@ -59,6 +59,7 @@ function bodyOf(request: PlannedRequest, scheduledFor: number | null): Record<st
     priority: 'NORMAL',
     data: request.data,
     ...(scheduledFor !== null ? { scheduledFor } : {}),
+    ...(request.digest ? { digest: request.digest } : {}),
   };
 }
 

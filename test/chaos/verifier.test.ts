@@ -105,6 +105,27 @@ describe('verify', () => {
     expect(degraded.degraded).toHaveLength(1);
   });
 
+  it('takes the alternative whole outcome the plan allows, with its reason only', () => {
+    const deadToken: Expectation = { channels: { PUSH: 'FAILED' }, alternatively: { whole: 'SUPPRESSED', reason: 'no_reachable_channel' } };
+    const r = verify(
+      input(
+        [
+          ['first', deadToken],
+          ['later', deadToken],
+          ['other', deadToken],
+        ],
+        [
+          ev('first', 'ROUTED', 'PUSH'),
+          ev('first', 'FAILED', 'PUSH'),
+          ev('later', 'SUPPRESSED', null, { reason: 'no_reachable_channel' }),
+          ev('other', 'SUPPRESSED', null, { reason: 'opted_out' }),
+        ],
+        [],
+      ),
+    );
+    expect(r.wrongOutcomes.map((f) => f.notificationId)).toEqual(['other']);
+  });
+
   it('fails a delivery whose channel did not end SENT, a receipt of no notification and a timeline gap', () => {
     const r = verify(
       input([['a', sent]], [ev('a', 'ROUTED', 'EMAIL'), ev('a', 'FAILED', 'EMAIL')], [receipt('a', 'EMAIL', 'sendgrid'), receipt('zzz', 'EMAIL', 'sendgrid')], {
@@ -132,5 +153,69 @@ describe('verify, MongoDB timelines', () => {
     const gap = verify(input([['a', sent]], events, [receipt('a', 'EMAIL', 'sendgrid')], { timeline: new Set(), timelineFinal: true }));
     expect(gap.ok).toBe(false);
     expect(gap.timelineGaps).toHaveLength(1);
+  });
+});
+
+describe('verify: digests', () => {
+  const digested: Expectation = { whole: 'DIGESTED' };
+  const digestInput = (events: StatusRecord[], receipts: Receipt[]) => {
+    const i = input(
+      [
+        ['i1', digested],
+        ['i2', digested],
+        ['i3', digested],
+      ],
+      events,
+      receipts,
+    );
+    for (const plan of i.workload.notifications.values()) plan.digestExpect = sent;
+    return i;
+  };
+  const digestedInto = (item: string, digestId: string) => ev(item, 'DIGESTED', null, { attributes: { digestId } });
+  const deliveredDigest = (digestId: string, items: string[]) => [
+    ev(digestId, 'ACCEPTED', null, { attributes: { items: items.join(',') } }),
+    ev(digestId, 'ROUTED', 'EMAIL'),
+    ev(digestId, 'SENT', 'EMAIL'),
+  ];
+
+  it('passes items that each end in one delivered digest listing exactly them', () => {
+    const r = verify(
+      digestInput(
+        [digestedInto('i1', 'd1'), digestedInto('i2', 'd1'), digestedInto('i3', 'd2'), ...deliveredDigest('d1', ['i1', 'i2']), ...deliveredDigest('d2', ['i3'])],
+        [receipt('d1', 'EMAIL', 'sendgrid'), receipt('d2', 'EMAIL', 'sendgrid')],
+      ),
+    );
+    expect(r.ok).toBe(true);
+    expect(r.digests).toBe(2);
+    expect(r.terminal).toMatchObject({ DIGESTED: 3, SENT: 2 });
+  });
+
+  it('fails an item in two digests, a digest that lists an item it does not hold, and a digest never delivered', () => {
+    const twice = verify(
+      digestInput(
+        [digestedInto('i1', 'd1'), digestedInto('i1', 'd2'), digestedInto('i2', 'd1'), digestedInto('i3', 'd1'), ...deliveredDigest('d1', ['i1', 'i2', 'i3']), ...deliveredDigest('d2', ['i1'])],
+        [receipt('d1', 'EMAIL', 'sendgrid'), receipt('d2', 'EMAIL', 'sendgrid')],
+      ),
+    );
+    expect(twice.ok).toBe(false);
+    expect(twice.digestMismatches.map((f) => f.detail)).toEqual([expect.stringContaining('digested into 2 digests')]);
+
+    const wrongList = verify(
+      digestInput(
+        [digestedInto('i1', 'd1'), digestedInto('i2', 'd1'), digestedInto('i3', 'd1'), ...deliveredDigest('d1', ['i1', 'i2'])],
+        [receipt('d1', 'EMAIL', 'sendgrid')],
+      ),
+    );
+    expect(wrongList.digestMismatches.map((f) => f.detail)).toEqual([expect.stringContaining('not in it: i3')]);
+
+    const undelivered = verify(digestInput([digestedInto('i1', 'd1'), digestedInto('i2', 'd1'), digestedInto('i3', 'd1'), ev('d1', 'ACCEPTED', null, { attributes: { items: 'i1,i2,i3' } })], []));
+    expect(undelivered.ok).toBe(false);
+    expect(undelivered.losses.map((f) => f.notificationId)).toEqual(['d1']);
+  });
+
+  it('reports an item with no DIGESTED event as lost, and a digest receipt as accounted for', () => {
+    const r = verify(digestInput([digestedInto('i1', 'd1'), digestedInto('i2', 'd1'), ...deliveredDigest('d1', ['i1', 'i2'])], [receipt('d1', 'EMAIL', 'sendgrid')]));
+    expect(r.losses.map((f) => f.notificationId)).toEqual(['i3']);
+    expect(r.unmatchedReceipts).toEqual([]);
   });
 });

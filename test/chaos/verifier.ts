@@ -6,7 +6,8 @@
 // (notification, channel) twice where no crash explains it (duplicate), a delivery whose channel ended
 // other than SENT, an outcome the plan rules out (e.g. an opted-out channel sent), a receipt or
 // notification the run cannot account for, a terminal event missing from the MongoDB timeline once the
-// status tracker has read everything.
+// status tracker has read everything, a digested notification in two digests or missing from the item list
+// of the digest it names. Each digest the run's items ended in is checked like a planned notification.
 //
 // Reported, not failed: a provider duplicate in the crash window — the sender was killed (or its ledger
 // store was restarting) between the provider's acceptance and the ledger write. Without an idempotency
@@ -14,6 +15,7 @@
 // Also reported: notifications planned SENT that ended FAILED/DEAD_LETTERED with a reason (the faults
 // exhausted their retries), re-accepted notifications and SENT events the ledger marked as duplicates.
 import type { Channel } from '@notify/schemas';
+import { DIGEST_SCENARIO, digestMembershipFindings, withDigests } from './digests.js';
 import type { FaultEvent } from './fault-supervisor.js';
 import { isComplete, outcomeOf, TERMINAL, terminalKinds } from './notification-outcome.js';
 import type { Receipt } from './provider-receipts.js';
@@ -85,6 +87,10 @@ export interface VerifyResult {
   unmatchedReceipts: string[];
   unexpectedNotifications: string[];
   timelineGaps: Finding[];
+  /** Digests the run's digested notifications ended in. */
+  digests: number;
+  /** A digested notification in two digests, or a digest whose item list disagrees with its items' events. */
+  digestMismatches: Finding[];
   /** Terminal events not in MongoDB yet while the status tracker is still behind (not a failure). */
   timelineNotYetRecorded: number;
   degraded: Finding[];
@@ -148,7 +154,7 @@ export function verify(input: VerifyInput): VerifyResult {
   const result: VerifyResult = {
     accepted: 0,
     acceptedUnconfirmed: 0,
-    terminal: { SENT: 0, SUPPRESSED: 0, FAILED: 0, DEAD_LETTERED: 0 },
+    terminal: { SENT: 0, SUPPRESSED: 0, FAILED: 0, DEAD_LETTERED: 0, DIGESTED: 0 },
     byScenario: {},
     losses: [],
     duplicates: [],
@@ -158,6 +164,8 @@ export function verify(input: VerifyInput): VerifyResult {
     unmatchedReceipts: [],
     unexpectedNotifications: [],
     timelineGaps: [],
+    digests: 0,
+    digestMismatches: [],
     timelineNotYetRecorded: 0,
     degraded: [],
     reaccepted: 0,
@@ -165,9 +173,13 @@ export function verify(input: VerifyInput): VerifyResult {
     ok: false,
   };
 
+  const plans = withDigests(workload.notifications, statuses);
+  result.digests = plans.size - workload.notifications.size;
+  result.digestMismatches = digestMembershipFindings(workload.notifications, statuses).map((f) => ({ ...f, scenario: DIGEST_SCENARIO }));
+
   const receiptsOf = new Map<string, Receipt[]>();
   for (const r of input.receipts) {
-    if (!r.notificationId || !workload.notifications.has(r.notificationId)) {
+    if (!r.notificationId || !plans.has(r.notificationId)) {
       result.unmatchedReceipts.push(`${r.provider}: ${r.clue}`);
       continue;
     }
@@ -176,9 +188,9 @@ export function verify(input: VerifyInput): VerifyResult {
     if (list) list.push(r);
     else receiptsOf.set(k, [r]);
   }
-  for (const id of statuses.keys()) if (!workload.notifications.has(id)) result.unexpectedNotifications.push(id);
+  for (const id of statuses.keys()) if (!plans.has(id)) result.unexpectedNotifications.push(id);
 
-  for (const plan of workload.notifications.values()) {
+  for (const plan of plans.values()) {
     const records = statuses.get(plan.notificationId) ?? [];
     const accepted = input.acceptedKeys.has(plan.requestKey);
     if (!accepted && records.length === 0) continue;
@@ -216,7 +228,9 @@ export function verify(input: VerifyInput): VerifyResult {
       count(kind);
       checkReasons(outcome.whole, null);
       const expected = plan.expect.whole;
-      if (expected !== kind) {
+      const alternative = plan.expect.alternatively;
+      const asAlternative = alternative?.whole === kind && outcome.whole[0]!.reason === alternative.reason;
+      if (expected !== kind && !asAlternative) {
         if (!expected && (kind === 'FAILED' || kind === 'DEAD_LETTERED')) result.degraded.push(finding(`${kind}: ${outcome.whole[0]!.reason}`, null));
         else result.wrongOutcomes.push(finding(`ended ${kind} (${outcome.whole[0]!.reason}), expected ${expected ?? JSON.stringify(plan.expect.channels)}`, null));
       }
@@ -271,6 +285,7 @@ export function verify(input: VerifyInput): VerifyResult {
     result.deliveredNotSent.length === 0 &&
     result.unmatchedReceipts.length === 0 &&
     result.unexpectedNotifications.length === 0 &&
-    result.timelineGaps.length === 0;
+    result.timelineGaps.length === 0 &&
+    result.digestMismatches.length === 0;
   return result;
 }

@@ -1,11 +1,12 @@
 // The run's workload, planned up front and pure: recipients in cohorts, templates, and requests of a few
 // scenario kinds, each notification with the terminal state(s) it should end in.
-import type { Channel } from '@notify/schemas';
+import type { Channel, DigestSpec } from '@notify/schemas';
 import { expectedNotificationId } from './notification-ids.js';
 import { sample, seededRandom, type Random } from './seeded-random.js';
 
-export type TerminalKind = 'SENT' | 'SUPPRESSED' | 'FAILED' | 'DEAD_LETTERED';
-export type Cohort = 'reachable' | 'optedOut' | 'deadToken';
+export type TerminalKind = 'SENT' | 'SUPPRESSED' | 'FAILED' | 'DEAD_LETTERED' | 'DIGESTED';
+/** `digest`: a few reachable users whose digested notifications arrive close enough together to share windows. */
+export type Cohort = 'reachable' | 'optedOut' | 'deadToken' | 'digest';
 export type Via = 'REST' | 'KAFKA';
 
 export const TEMPLATE_ID = 'chaos';
@@ -43,6 +44,8 @@ export interface Expectation {
   channels?: Partial<Record<Channel, TerminalKind>>;
   /** Terminal state of the notification as a whole (no channel). */
   whole?: TerminalKind;
+  /** Also right: the notification as a whole ends this way, for this reason. */
+  alternatively?: { whole: TerminalKind; reason: string };
 }
 
 export interface Scenario {
@@ -55,7 +58,12 @@ export interface Scenario {
   expect: Expectation;
   /** Sent with scheduledFor in the near future: deferred, then re-emitted by the scheduler. */
   scheduled?: boolean;
+  /** Collected into digests; each digest the run's items end in is expected to end as `digestExpect`. */
+  digest?: { spec: DigestSpec; expect: Expectation };
 }
+
+/** Short windows that fill up, so that windows close both ways (time and item cap) while services are killed. */
+export const CHAOS_DIGEST: DigestSpec = { key: 'chaos-digest', windowMs: 3_000, dailyAt: null, maxItems: 3 };
 
 export const SCENARIOS: Scenario[] = [
   { kind: 'email', weight: 20, cohort: 'reachable', templateId: TEMPLATE_ID, category: 'account', channels: ['EMAIL'], expect: { channels: { EMAIL: 'SENT' } } },
@@ -82,8 +90,27 @@ export const SCENARIOS: Scenario[] = [
     channels: ['EMAIL', 'SMS'],
     expect: { channels: { EMAIL: 'SUPPRESSED', SMS: 'SENT' } },
   },
-  { kind: 'unregistered-token', weight: 3, cohort: 'deadToken', templateId: TEMPLATE_ID, category: 'account', channels: ['PUSH'], expect: { channels: { PUSH: 'FAILED' } } },
+  {
+    kind: 'unregistered-token',
+    weight: 3,
+    cohort: 'deadToken',
+    templateId: TEMPLATE_ID,
+    category: 'account',
+    channels: ['PUSH'],
+    // The first refusal removes the recipient's only token: later notifications find no device.
+    expect: { channels: { PUSH: 'FAILED' }, alternatively: { whole: 'SUPPRESSED', reason: 'no_reachable_channel' } },
+  },
   { kind: 'broken-template', weight: 2, cohort: 'reachable', templateId: BROKEN_TEMPLATE_ID, category: 'account', channels: ['EMAIL'], expect: { whole: 'DEAD_LETTERED' } },
+  {
+    kind: 'digested',
+    weight: 5,
+    cohort: 'digest',
+    templateId: TEMPLATE_ID,
+    category: 'account',
+    channels: ['EMAIL'],
+    expect: { whole: 'DIGESTED' },
+    digest: { spec: CHAOS_DIGEST, expect: { channels: { EMAIL: 'SENT' } } },
+  },
   { kind: 'scheduled', weight: 4, cohort: 'reachable', templateId: TEMPLATE_ID, category: 'account', channels: ['SMS', 'IN_APP'], expect: { channels: { SMS: 'SENT', IN_APP: 'SENT' } }, scheduled: true },
 ];
 
@@ -106,6 +133,7 @@ export interface PlannedRequest {
   channels: Channel[];
   data: { ref: string };
   scheduled: boolean;
+  digest: DigestSpec | null;
 }
 
 export interface PlannedNotification {
@@ -115,6 +143,8 @@ export interface PlannedNotification {
   scenario: string;
   via: Via;
   expect: Expectation;
+  /** For a digested notification: how the digest it ends in should end. */
+  digestExpect?: Expectation;
 }
 
 export interface Workload {
@@ -142,6 +172,7 @@ function cohortSizes(notifications: number): Record<Cohort, number> {
     reachable: clamp(notifications / 20, 20, 2_000),
     optedOut: clamp(notifications / 100, 6, 300),
     deadToken: clamp(notifications / 200, 4, 100),
+    digest: clamp(notifications / 400, 4, 60),
   };
 }
 
@@ -163,8 +194,8 @@ export function planWorkload(options: WorkloadOptions): Workload {
   const random = seededRandom(options.seed);
   const sizes = cohortSizes(options.notifications);
   const recipients: PlannedRecipient[] = [];
-  const byCohort: Record<Cohort, string[]> = { reachable: [], optedOut: [], deadToken: [] };
-  for (const cohort of ['reachable', 'optedOut', 'deadToken'] as const) {
+  const byCohort: Record<Cohort, string[]> = { reachable: [], optedOut: [], deadToken: [], digest: [] };
+  for (const cohort of ['reachable', 'optedOut', 'deadToken', 'digest'] as const) {
     for (let i = 0; i < sizes[cohort]; i++) {
       const n = recipients.length;
       const userId = `${cohort}-${pad(i, 4)}`;
@@ -194,10 +225,19 @@ export function planWorkload(options: WorkloadOptions): Workload {
       channels: [...scenario.channels],
       data: { ref: `r${pad(seq, 7)}` },
       scheduled: scenario.scheduled ?? false,
+      digest: scenario.digest?.spec ?? null,
     });
     for (const userId of users) {
       const notificationId = expectedNotificationId(options.tenantId, key, userId);
-      notifications.set(notificationId, { notificationId, requestKey: key, userId, scenario: scenario.kind, via, expect: scenario.expect });
+      notifications.set(notificationId, {
+        notificationId,
+        requestKey: key,
+        userId,
+        scenario: scenario.kind,
+        via,
+        expect: scenario.expect,
+        ...(scenario.digest ? { digestExpect: scenario.digest.expect } : {}),
+      });
     }
     remaining -= users.length;
     seq += 1;

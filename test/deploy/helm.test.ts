@@ -52,6 +52,11 @@ const CREDENTIAL_VARS = [
   'SMTP_URL',
   'WEBHOOK_SIGNING_SECRET',
   'PUSH_FCM_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'APNS_KEY_ID',
+  'APNS_TEAM_ID',
+  'APNS_PRIVATE_KEY',
 ];
 
 let tools: OpsTools;
@@ -144,9 +149,16 @@ function helmTemplate(...args: string[]): string {
   return ok(tools.helm, ['template', 'notify', CHART, '--namespace', 'notify', ...args]);
 }
 
-const expectedDeployments = [...SERVICES, ...PROVIDERS.map((p) => `sender-${p}`)]
-  .map((n) => `notify-${n}`)
-  .sort();
+/** Providers whose senders the default values leave off: nothing routes to them until configured. */
+const OPT_IN_PROVIDERS: readonly string[] = ['ses', 'sns', 'apns'];
+/** The opt-in senders the production values turn on, as SendGrid's and Twilio's fallbacks. */
+const PRODUCTION_OPT_INS: readonly string[] = ['ses', 'sns'];
+const DEFAULT_PROVIDERS = PROVIDERS.filter((p) => !OPT_IN_PROVIDERS.includes(p));
+const PRODUCTION_PROVIDERS = [...DEFAULT_PROVIDERS, ...PRODUCTION_OPT_INS];
+
+const deploymentsOf = (providers: readonly string[]) =>
+  [...SERVICES, ...providers.map((p) => `sender-${p}`)].map((n) => `notify-${n}`).sort();
+const expectedDeployments = deploymentsOf(DEFAULT_PROVIDERS);
 
 /** The value of an env var entry in a container spec, as `value:` or `valueFrom:` text following its name. */
 function envEntry(text: string, name: string): string | undefined {
@@ -199,8 +211,13 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
     const docs = documents(yaml);
     validate(yaml);
 
+    expect(
+      named(docs, 'Deployment')
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(deploymentsOf(PRODUCTION_PROVIDERS));
     const scaled = named(docs, 'ScaledObject');
-    const consumers = expectedDeployments.filter(
+    const consumers = deploymentsOf(PRODUCTION_PROVIDERS).filter(
       (n) => !['notify-scheduler', 'notify-inapp-gateway'].includes(n),
     );
     expect(scaled.map((d) => d.name).sort()).toEqual(consumers);
@@ -213,7 +230,7 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
       expect(d.text).toMatch(/sasl: scram_sha512/);
       expect(d.text).toMatch(/authenticationRef:\n\s+name: notify-kafka/);
     }
-    for (const provider of PROVIDERS) {
+    for (const provider of PRODUCTION_PROVIDERS) {
       const sender = scaled.find((d) => d.name === `notify-sender-${provider}`)!;
       expect(sender.text).toContain(`topic: "notify.dispatch.${provider}.v1"`);
     }
@@ -231,7 +248,10 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
   });
 
   it('hardens and probes every pod, and gives it more than the shutdown grace to stop', () => {
-    for (const values of [[], ['-f', PRODUCTION_VALUES]]) {
+    for (const [values, providers] of [
+      [[], DEFAULT_PROVIDERS],
+      [['-f', PRODUCTION_VALUES], PRODUCTION_PROVIDERS],
+    ] as const) {
       const docs = documents(helmTemplate(...values));
       for (const d of [...named(docs, 'Deployment'), ...named(docs, 'Job')]) {
         expect(d.text, d.name).toContain('runAsNonRoot: true');
@@ -252,7 +272,7 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
         expect(d.text.includes('- name: HTTP_PORT'), d.name).toBe(isHttp);
         expect(d.text.includes('preStop:'), d.name).toBe(isHttp);
       }
-      for (const provider of PROVIDERS) {
+      for (const provider of providers) {
         const sender = named(docs, 'Deployment').find((d) => d.name === `notify-sender-${provider}`)!;
         expect(sender.text).toMatch(/args:\n\s+- sender\n/);
         expect(envEntry(sender.text, 'SENDER_PROVIDER')).toContain(`"${provider}"`);
@@ -261,7 +281,8 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
   });
 
   it('takes every credential from an existing Secret by reference, never as a value', () => {
-    const yaml = helmTemplate('-f', PRODUCTION_VALUES);
+    const yaml = helmTemplate('-f', PRODUCTION_VALUES, '--set', 'senders.apns.enabled=true');
+    expect(yaml).toContain('name: notify-sender-apns');
     let seen = 0;
     for (const name of CREDENTIAL_VARS) {
       for (const m of yaml.matchAll(new RegExp(`- name: ${name}\\n(\\s+)(\\S+)`, 'g'))) {

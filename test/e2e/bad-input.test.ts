@@ -127,7 +127,7 @@ describe('bad input at volume', () => {
 
     // Kafka: garbage, a wrong magic byte, an unknown schema id, Avro of another schema, truncated records.
     const serde = await testSerde([Topics.requests, Topics.status]);
-    const request: NotificationRequest = { tenantId: tenant, idempotencyKey: 'x', recipients: ['good'], templateId: 'welcome', category: 'account', channels: ['EMAIL'], priority: 'NORMAL', data: { name: 'Ada' }, scheduledFor: null, expiresAt: null, requestedAt: Date.now() };
+    const request: NotificationRequest = { tenantId: tenant, idempotencyKey: 'x', recipients: ['good'], templateId: 'welcome', category: 'account', channels: ['EMAIL'], priority: 'NORMAL', data: { name: 'Ada' }, scheduledFor: null, expiresAt: null, requestedAt: Date.now(), topics: [], digest: null };
     const encoded = serde.encode(Topics.requests, request);
     const status: NotificationStatusEvent = { notificationId: 'n', tenantId: tenant, userId: 'good', status: 'SENT', stage: 'test', channel: 'EMAIL', provider: 'sendgrid', reason: null, providerMessageId: null, occurredAt: Date.now(), attributes: {} };
     const otherSchema = serde.encode(Topics.status, status);

@@ -302,6 +302,8 @@ describe('ingest Kafka requests against the real stack', () => {
       scheduledFor: null,
       expiresAt: null,
       requestedAt: Date.now(),
+      topics: [],
+      digest: null,
     });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

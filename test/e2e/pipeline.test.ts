@@ -4,7 +4,8 @@ import { CircuitBreaker } from '@notify/controls';
 import { CLOCK_OFFSET_KEY, Headers } from '@notify/runtime';
 import { PROVIDERS, Topics, type NotificationRequest } from '@notify/schemas';
 import { ApiKeyRepository, InboxRepository, TenantRepository } from '@notify/stores';
-import { fakeFcmToken } from '@notify/provider-emulators';
+import { DEFAULT_TWILIO_ACCOUNT_SID, DEFAULT_TWILIO_AUTH_TOKEN, fakeFcmToken } from '@notify/provider-emulators';
+import twilio from 'twilio';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import path from 'node:path';
@@ -156,6 +157,8 @@ describe('pipeline end to end', () => {
       scheduledFor: null,
       expiresAt: null,
       requestedAt: Date.now(),
+      topics: [],
+      digest: null,
     };
     await produce(Topics.requests.name, [{ key: Topics.requests.keyOf(request), value: serde.encode(Topics.requests, request), headers: { [Headers.REQUESTED_AT]: String(Date.now()) } }]);
 
@@ -199,6 +202,33 @@ describe('pipeline end to end', () => {
       await redis.del(CLOCK_OFFSET_KEY);
     }
     expect(sendgridFor(deferred!)).toHaveLength(1);
+  });
+
+  it('marks a number Twilio reports permanently undeliverable, skips SMS to it, and sends again once the number changes', async () => {
+    const phone = '+14155550199';
+    await recipient('bouncer', { phone });
+    const [first] = await notify({ recipients: ['bouncer'], channels: ['SMS'] });
+    const sent = (await waitForEvent(first!, { status: 'SENT', provider: 'twilio' })).timeline.find((e: Loose) => e.status === 'SENT');
+
+    // Twilio's signed status callback: undelivered, 30005 (unknown destination handset), a hard failure.
+    const callbackPath = '/v1/callbacks/twilio/status';
+    const params = { MessageSid: sent.providerMessageId, MessageStatus: 'undelivered', ErrorCode: '30005', To: phone, AccountSid: DEFAULT_TWILIO_ACCOUNT_SID, ApiVersion: '2010-04-01' };
+    const callback = await fetch(`${pipeline.statusUrl}${callbackPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(DEFAULT_TWILIO_AUTH_TOKEN, `${pipeline.statusUrl}${callbackPath}`, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(callback.status).toBe(202);
+    await waitForEvent(first!, { status: 'BOUNCED' });
+
+    const [second] = await notify({ recipients: ['bouncer'], channels: ['SMS'] });
+    const t = await waitForEvent(second!, { status: 'SUPPRESSED' });
+    expect(t.timeline.find((e: Loose) => e.status === 'SUPPRESSED')).toMatchObject({ channel: 'SMS', reason: 'undeliverable' });
+    expect(pipeline.emulators.twilio.received.filter((r: Loose) => r.to === phone)).toHaveLength(1);
+
+    await recipient('bouncer', { phone: '+14155550198' });
+    const [third] = await notify({ recipients: ['bouncer'], channels: ['SMS'] });
+    await waitForEvent(third!, { status: 'SENT', provider: 'twilio' });
   });
 
   it('applies a frequency cap', async () => {
@@ -262,6 +292,8 @@ describe('pipeline end to end', () => {
       const outbox = pipeline.emulators.smtp.received.filter((m) => m.to.some((to) => to.includes('failover@example.com')));
       expect(outbox).toHaveLength(4);
       expect(outbox[0]!.subject).toBe('Welcome, Ada');
+      const tracker = pipeline.processes.get('status-tracker')!;
+      await waitFor(async () => /notify_provider_failovers_total\{[^}]*from="sendgrid"[^}]*to="smtp"[^}]*\} [1-9]/.test(await tracker.metrics()), 10_000, 'the failover counted on /metrics');
     } finally {
       pipeline.emulators.sendgrid.control.reset();
       await new CircuitBreaker(redis).reset('sendgrid');

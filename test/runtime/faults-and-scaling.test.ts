@@ -80,6 +80,7 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
   it('splits partitions across two instances and survives going 1 → 2 → 1 mid-stream', async () => {
     const t = await relayTopics('rt.scale', 6);
     const total = 3000;
+    const more = 1200;
     await produceNotifications(t, total);
     // One partition at a time and a slow handler, so the stream is still flowing when b joins and a leaves.
     const env = { TEST_RECORD_DELAY_MS: '4', TRANSACTION_MAX_RECORDS: '50', TEST_PARTITIONS: '6', PARTITIONS_CONCURRENCY: '1' };
@@ -91,14 +92,17 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     const b = await startRelay(t, { ...env, INSTANCE_ID: 'scale-b' });
     running.push(b);
     await b.waitReady();
+    // On a loaded machine a can finish the first batch before b has joined; more records on every partition
+    // leave b something to process whatever it is assigned.
+    await produceNotifications(t, more, {}, total);
     // Both members get partitions: each one's lag gauges cover only its own assignment.
     await waitFor(async () => /notify_records_processed_total\{[^}]*outcome="success"[^}]*\} [1-9]/.test(await b.metrics()), 60_000, 'b to process records');
 
     a.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
 
-    const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
-    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);
+    const out = await readTopic(t.output, total + more, { idleMs: 4000, timeoutMs: 120_000 });
+    expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total + more);
   });
 
   it('restarts when a handler never returns, and the next owner of the partition processes the slice', async () => {

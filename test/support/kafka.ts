@@ -25,6 +25,7 @@ export function sampleNotification(i: number, data: Record<string, string> = {})
     acceptedAt: Date.now(),
     idempotencyKey: `k-${i}`,
     source: 'KAFKA',
+    digest: null,
   };
 }
 

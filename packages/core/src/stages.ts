@@ -1,6 +1,8 @@
 /** The `stage` each service names itself by on the status events it reports. */
 export const Stages = {
   ingest: 'ingest',
+  /** ingest's expansion of broadcast topics into their subscribers' notifications. */
+  broadcastExpander: 'broadcast-expander',
   enrichment: 'enrichment',
   preferenceFilter: 'preference-filter',
   channelRouter: 'channel-router',

@@ -17,6 +17,7 @@ describe('TopicSchemaResolver', () => {
   it('knows every pipeline schema by its full record name', () => {
     expect(knownSchemas().get('io.notify.pipeline.v1.NotificationAccepted')).toBe('notification-accepted');
     expect([...knownSchemas().values()].sort()).toEqual([
+      'broadcast-expansion',
       'dispatch',
       'notification-accepted',
       'notification-enriched',

@@ -11,6 +11,8 @@ export interface HttpAppOptions {
   registry: Registry;
   /** JSON body limit, e.g. '256kb'. */
   bodyLimit?: string;
+  /** Larger limits for the routes under these paths (e.g. bulk calls), instead of bodyLimit. */
+  bodyLimitsByPath?: ReadonlyArray<{ path: string; limit: string }>;
 }
 
 /** JSON is UTF-8: a body that is not would otherwise be decoded with replacement characters and go through. */
@@ -22,6 +24,8 @@ function refuseInvalidUtf8(_req: http.IncomingMessage, _res: http.ServerResponse
 export function createHttpApp(options: HttpAppOptions): { app: Express; finish(): void } {
   const app = express();
   app.disable('x-powered-by');
+  // A body parsed under a path of its own is not parsed again by the general parser.
+  for (const { path, limit } of options.bodyLimitsByPath ?? []) app.use(path, express.json({ limit, verify: refuseInvalidUtf8 }));
   app.use(express.json({ limit: options.bodyLimit ?? '256kb', verify: refuseInvalidUtf8 }));
   const requests = new Counter({
     name: MetricNames.HTTP_REQUESTS,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Starts every provider emulator on the ports named by EMULATOR_*_PORT (defaults 18101..18106) and
+ * Starts every provider emulator on the ports named by EMULATOR_*_PORT (defaults 18101..18109) and
  * EMULATOR_HOST (default 127.0.0.1), prints where each listens, and stops on SIGINT/SIGTERM.
  */
 import { emulatorPortsFromEnv, startAllEmulators } from './start-all.js';
@@ -16,6 +16,8 @@ async function main(): Promise<void> {
     webhook: emulators.webhook.url,
     smtp: emulators.smtp.url,
     smtpControl: emulators.smtp.controlUrl,
+    apns: emulators.apns.url,
+    apnsControl: emulators.apns.controlUrl,
   };
   process.stdout.write(`${JSON.stringify({ msg: 'provider emulators listening', ...listening })}\n`);
 

@@ -2,7 +2,8 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { EmulatorControl, type InjectedFailure } from './control.js';
 import { handleControlRoute } from './control-routes.js';
-import type { CallRecord, EmulatorHandle, EmulatorOptions } from './emulator-handle.js';
+import { emulatorRecords } from './emulator-records.js';
+import type { EmulatorHandle, EmulatorOptions } from './emulator-handle.js';
 import { readBody } from './http-body.js';
 
 export interface ApiRequest {
@@ -51,24 +52,7 @@ export async function startHttpEmulator<R, C extends EmulatorControl = EmulatorC
 ): Promise<EmulatorHandle<R, C>> {
   const control =
     spec.control ?? (new EmulatorControl(spec.options.random ? { random: spec.options.random } : {}) as C);
-  const received: R[] = [];
-  const calls: CallRecord[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const clearReceived = (): void => {
-    received.length = 0;
-    calls.length = 0;
-  };
-
-  const delay = (ms: number): Promise<void> =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            resolve();
-          }, ms);
-          timers.add(t);
-        });
+  const { received, calls, clearReceived, delay, clearTimers } = emulatorRecords<R>();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const handled = await handleControlRoute(req, res, {
@@ -143,8 +127,7 @@ export async function startHttpEmulator<R, C extends EmulatorControl = EmulatorC
     clearReceived,
     stop: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
+        clearTimers();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

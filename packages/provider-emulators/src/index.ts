@@ -36,6 +36,20 @@ export {
   type FcmReceived,
 } from './fcm-emulator.js';
 export {
+  startApnsEmulator,
+  fakeApnsToken,
+  ApnsControl,
+  APNS_MAX_PAYLOAD_BYTES,
+  APNS_PROVIDER_TOKEN_MAX_AGE_MS,
+  DEFAULT_APNS_KEY_ID,
+  DEFAULT_APNS_TEAM_ID,
+  DEFAULT_APNS_TOPIC,
+  type ApnsEmulatorCredentials,
+  type ApnsEmulatorHandle,
+  type ApnsEmulatorOptions,
+  type ApnsReceived,
+} from './apns-emulator.js';
+export {
   startWebhookReceiver,
   DEFAULT_WEBHOOK_SECRET,
   type WebhookReceiverOptions,
@@ -55,6 +69,14 @@ export {
   type SmtpServerHandle,
   type SmtpReceived,
 } from './smtp-server.js';
+export {
+  startMotoServer,
+  type MotoServerOptions,
+  type MotoServerHandle,
+  type MotoSentEmail,
+  type MotoSentSms,
+  type MotoRequest,
+} from './moto-server.js';
 export { fakeFcmToken } from './ids.js';
 export {
   startAllEmulators,

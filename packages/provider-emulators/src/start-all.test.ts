@@ -23,6 +23,8 @@ describe('startAllEmulators', () => {
       webhook: 0,
       smtp: 0,
       smtpControl: 0,
+      apns: 0,
+      apnsControl: 0,
     });
     try {
       for (const url of [
@@ -31,6 +33,7 @@ describe('startAllEmulators', () => {
         all.fcm.url,
         all.webhook.url,
         all.smtp.controlUrl,
+        all.apns.controlUrl,
       ]) {
         const res = await fetch(`${url}/__control`);
         expect(res.status).toBe(200);

@@ -1,3 +1,4 @@
+import { startApnsEmulator, type ApnsEmulatorHandle } from './apns-emulator.js';
 import type { EmulatorHandle } from './emulator-handle.js';
 import { startFcmEmulator, type FcmControl, type FcmReceived } from './fcm-emulator.js';
 import { startSendGridEmulator, type SendGridReceived } from './sendgrid-emulator.js';
@@ -13,6 +14,10 @@ export interface EmulatorPorts {
   smtp: number;
   /** HTTP control routes of the SMTP server. */
   smtpControl: number;
+  /** APNs' HTTP/2 API (TLS); a free port when absent. */
+  apns?: number;
+  /** HTTP control routes of the APNs emulator; none when absent. */
+  apnsControl?: number;
 }
 
 export const DEFAULT_EMULATOR_PORTS: EmulatorPorts = {
@@ -22,6 +27,8 @@ export const DEFAULT_EMULATOR_PORTS: EmulatorPorts = {
   webhook: 18104,
   smtp: 18105,
   smtpControl: 18106,
+  apns: 18108,
+  apnsControl: 18109,
 };
 
 const ENV_NAMES: Record<keyof EmulatorPorts, string> = {
@@ -31,6 +38,8 @@ const ENV_NAMES: Record<keyof EmulatorPorts, string> = {
   webhook: 'EMULATOR_WEBHOOK_PORT',
   smtp: 'EMULATOR_SMTP_PORT',
   smtpControl: 'EMULATOR_SMTP_CONTROL_PORT',
+  apns: 'EMULATOR_APNS_PORT',
+  apnsControl: 'EMULATOR_APNS_CONTROL_PORT',
 };
 
 /** Reads EMULATOR_<NAME>_PORT variables, falling back to the defaults; throws naming every bad one. */
@@ -54,6 +63,7 @@ export interface EmulatorSet {
   fcm: EmulatorHandle<FcmReceived, FcmControl>;
   webhook: EmulatorHandle<WebhookReceived>;
   smtp: SmtpServerHandle;
+  apns: ApnsEmulatorHandle;
   stop(): Promise<void>;
 }
 
@@ -65,13 +75,14 @@ export async function startAllEmulators(ports: EmulatorPorts, host = '127.0.0.1'
     startFcmEmulator({ port: ports.fcm, host }),
     startWebhookReceiver({ port: ports.webhook, host }),
     startSmtpServer({ port: ports.smtp, host, controlPort: ports.smtpControl }),
+    startApnsEmulator({ port: ports.apns ?? 0, host, controlPort: ports.apnsControl }),
   ] as const);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [sendgrid, twilio, fcm, webhook, smtp] = results.map(
+  const [sendgrid, twilio, fcm, webhook, smtp, apns] = results.map(
     (r) => (r as PromiseFulfilledResult<unknown>).value,
   ) as [
     EmulatorSet['sendgrid'],
@@ -79,6 +90,7 @@ export async function startAllEmulators(ports: EmulatorPorts, host = '127.0.0.1'
     EmulatorSet['fcm'],
     EmulatorSet['webhook'],
     EmulatorSet['smtp'],
+    EmulatorSet['apns'],
   ];
   return {
     sendgrid,
@@ -86,8 +98,16 @@ export async function startAllEmulators(ports: EmulatorPorts, host = '127.0.0.1'
     fcm,
     webhook,
     smtp,
+    apns,
     stop: async () => {
-      await Promise.all([sendgrid.stop(), twilio.stop(), fcm.stop(), webhook.stop(), smtp.stop()]);
+      await Promise.all([
+        sendgrid.stop(),
+        twilio.stop(),
+        fcm.stop(),
+        webhook.stop(),
+        smtp.stop(),
+        apns.stop(),
+      ]);
     },
   };
 }

@@ -1,10 +1,12 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { loadSchema, type SchemaName, type TopicSpec } from '@notify/schemas';
 import avro from 'avsc';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import { DependencyUnavailableError, DeserializationError, PermanentError, TransientError, ErrorCodes, toFailure } from './errors.js';
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
+const REGISTRY_REQUEST_TIMEOUT_MS = 10_000; // ten seconds per request
 
 export interface SerdeOptions {
   url: string;
@@ -26,6 +28,9 @@ export class AvroSerde {
   constructor(options: SerdeOptions) {
     this.registry = new SchemaRegistry({
       host: options.url,
+      // Without a timeout a request the registry never answers holds a service's start-up forever; a timed-out
+      // request fails, and the start-up step retries it.
+      middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)],
       ...(options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
     });
   }

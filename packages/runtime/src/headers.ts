@@ -23,6 +23,11 @@ export const Headers = {
   /** Set by the DLQ replay tool: how many times this record was replayed. */
   REPLAY_COUNT: 'x-notify-replay-count',
   REPLAYED_AT: 'x-notify-replayed-at',
+  /**
+   * On a record the scheduler re-emits to close a digest window: the digest id. The record's value is the
+   * window's first item; the preference filter closes the window instead of taking it as a notification.
+   */
+  DIGEST_CLOSE: 'x-notify-digest-close',
 } as const;
 
 export type HeaderMap = Record<string, string>;

@@ -36,3 +36,4 @@ export { CLOCK_OFFSET_KEY, systemClock, type Clock } from './clock.js';
 export { isFenced, withTransactionRetry } from './transaction-retry.js';
 export { commitTransaction, type TransactionContent } from './transactional-commit.js';
 export { mapByKey } from './keyed-concurrency.js';
+export { recordOrigin } from './record-origin.js';

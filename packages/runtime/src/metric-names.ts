@@ -27,8 +27,10 @@ export const MetricNames = {
   PROVIDER_REQUEST_DURATION: 'notify_provider_request_duration_seconds',
   /** gauge {provider}: 0 closed, 1 half-open, 2 open */
   PROVIDER_CIRCUIT_STATE: 'notify_provider_circuit_state',
-  /** counter {service, status} */
+  /** counter {service, status, provider, channel}: provider and channel empty where the event has none */
   STATUS_EVENTS: 'notify_status_events_total',
+  /** counter {from, to}: dispatches re-routed from a provider that could not deliver to its fallback */
+  PROVIDER_FAILOVERS: 'notify_provider_failovers_total',
   /** counter {service, method, route, status} */
   HTTP_REQUESTS: 'notify_http_requests_total',
   /** counter {provider, outcome}: delivery callbacks from providers */
@@ -41,6 +43,10 @@ export const MetricNames = {
   INAPP_MESSAGES: 'notify_inapp_messages_total',
   /** counter {reason}: in-app sockets closed */
   INAPP_SOCKETS_CLOSED: 'notify_inapp_sockets_closed_total',
+  /** counter: notifications collected into a digest window */
+  DIGEST_ITEMS: 'notify_digest_items_total',
+  /** counter {reason=window|max_items}: digest windows closed, each one digest notification */
+  DIGESTS_CLOSED: 'notify_digests_closed_total',
   /** gauge {service}: 1 when the consumer group is joined */
   GROUP_JOINED: 'notify_consumer_group_joined',
 } as const;

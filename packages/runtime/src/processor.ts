@@ -41,6 +41,12 @@ export interface RecordContext {
    * finishes for SLICE_STALL_MS is taken for stalled.
    */
   progressed?(): void;
+  /**
+   * False once this process has stood still past its group session timeout since the record's slice
+   * began: the partition has most likely moved to another member, and effects outside Kafka (a provider
+   * call) must not start. The slice's commit is refused anyway.
+   */
+  stillAssigned?(): boolean;
 }
 
 export interface InputRecord<T> {

@@ -10,6 +10,7 @@ import { PartitionGate, splitDue } from './partition-gate.js';
 import type { InputRecord, Output, ProcessorDefinition, RecordContext } from './processor.js';
 import { retryStep } from './retry-step.js';
 import { SliceBlockedError, sliceOutcome, type EvaluatedRecord, type RecordFate } from './slice-outcome.js';
+import { PauseDetector } from './pause-detector.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { childTraceparent, parseTraceparent } from './trace-context.js';
 import { MemberTransactions } from './member-transactions.js';
@@ -94,6 +95,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private held = false;
   private holdTimer?: NodeJS.Timeout;
   private readonly watchdog: StallWatchdog;
+  private readonly pauses: PauseDetector;
   private readonly clock: () => number;
   readonly groupId: string;
   private readonly eos: boolean;
@@ -112,6 +114,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     this.log = opts.logger.child({ processor: def.name });
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = Math.round(this.sessionTimeoutMs / 10);
+    this.pauses = new PauseDetector(this.sessionTimeoutMs);
     this.gate = new PartitionGate({ outageRestartMs: opts.dependencyOutageRestartMs ?? DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS });
     this.watchdog = new StallWatchdog(opts.sliceStallMs ?? DEFAULT_SLICE_STALL_MS, (stall) => {
       this.log.error({ ...stall }, 'slice stalled: no record finished; restarting so the partition is processed again');
@@ -130,6 +133,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
 
   async start(): Promise<void> {
     const { kafka, metrics, service } = this.opts;
+    this.pauses.start();
     const concurrency = Math.max(1, this.opts.partitionsConcurrency ?? 1);
     if (this.eos) {
       this.transactions = new MemberTransactions({
@@ -218,6 +222,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     this.stopping = true;
     if (this.holdTimer) clearInterval(this.holdTimer);
     this.watchdog.stop();
+    this.pauses.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.consumer?.disconnect();
@@ -296,7 +301,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     let outcome: ReturnType<typeof sliceOutcome>;
     let now = 0;
     try {
-      const evaluated = await this.evaluate(topic, partition, messages);
+      const evaluated = await this.evaluate(topic, partition, messages, this.pauses.mark());
       const at = (now = this.clock());
       outcome = sliceOutcome(evaluated, {
         source: { topic, partition, service: this.opts.service },
@@ -365,7 +370,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     else this.idle.push(p);
   }
 
-  private async evaluate(topic: string, partition: number, messages: KafkaMessage[]): Promise<EvaluatedRecord[]> {
+  private async evaluate(topic: string, partition: number, messages: KafkaMessage[], sliceMark: number): Promise<EvaluatedRecord[]> {
     const { serde } = this.opts;
     const records: EvaluatedRecord[] = [];
     const decoded: Array<{ rec: EvaluatedRecord; input: InputRecord<SchemaValueTypes[S]> }> = [];
@@ -375,7 +380,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
       records.push(rec);
       try {
         const value = await serde.decode<SchemaValueTypes[S]>(this.definition.input.schema, message.value);
-        const input = { value, context: this.context(topic, partition, rec, value) };
+        const input = { value, context: this.context(topic, partition, rec, value, sliceMark) };
         rec.input = input;
         decoded.push({ rec, input });
       } catch (err) {
@@ -452,7 +457,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     }
   }
 
-  private context(topic: string, partition: number, rec: EvaluatedRecord, value: SchemaValueTypes[S]): RecordContext {
+  private context(topic: string, partition: number, rec: EvaluatedRecord, value: SchemaValueTypes[S], sliceMark: number): RecordContext {
     let logger: Logger | undefined;
     const makeLogger = () => (logger ??= this.recordLogger(rec, topic, partition, value));
     return {
@@ -469,6 +474,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         return makeLogger();
       },
       now: this.clock,
+      stillAssigned: () => !this.pauses.pausedSince(sliceMark),
     };
   }
 

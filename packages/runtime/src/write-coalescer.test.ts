@@ -53,4 +53,19 @@ describe('WriteCoalescer', () => {
     await coalescer.submit([]);
     expect(calls).toBe(0);
   });
+
+  it('with a budget, carries callers only while the write stays within it, and a caller too large alone', async () => {
+    const writes: number[][] = [];
+    const coalescer = new WriteCoalescer<number>(
+      async (items) => {
+        writes.push(items);
+        if (items.reduce((a, b) => a + b, 0) > 10) throw new Error('too large');
+      },
+      { weigh: (n) => n, max: 10 },
+    );
+    const results = await Promise.allSettled([coalescer.submit([1]), coalescer.submit([4, 4]), coalescer.submit([3]), coalescer.submit([20]), coalescer.submit([2])]);
+    // [1] goes at once; then [4, 4] and [3] would make 11, [3] and [20] 23: each waits for the next write.
+    expect(writes).toEqual([[1], [4, 4], [3], [20], [2]]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  });
 });

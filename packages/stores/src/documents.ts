@@ -1,4 +1,4 @@
-import type { Channel } from '@notify/schemas';
+import type { Channel, DevicePlatform } from '@notify/schemas';
 
 /** Collection names, in one place. */
 export const Collections = {
@@ -15,12 +15,24 @@ export const Collections = {
   notificationEvents: 'notification_events',
   inbox: 'inapp_inbox',
   scheduled: 'scheduled_notifications',
-  /** Claims of `scheduled_notifications` documents (see ScheduledRepository). */
-  scheduledLeases: 'scheduled_notifications_leases',
+  /** Exclusive, expiring claims: scheduled notifications' and idempotency keys' (see MongoLeases). */
+  leases: 'leases',
   idempotency: 'idempotency_keys',
   auditLog: 'audit_log',
   /** Per-tenant keys signing end-user tokens, one document per tenant. */
   userTokenSecrets: 'user_token_secrets',
+  /** Addresses a hard bounce or a complaint marked undeliverable, per tenant and channel. */
+  suppressions: 'address_suppressions',
+  /** Digest windows, one document per generation, _id the digest id (see DigestWindowRepository). */
+  digestWindows: 'digest_windows',
+  /** The latest generation of each (tenant, user, digest key) window. */
+  digestHeads: 'digest_heads',
+  /** Item (notification id) → the digest window it is in. */
+  digestItems: 'digest_items',
+  /** One claim per closed digest window: who closed it. */
+  digestCloses: 'digest_closes',
+  /** Broadcast topics' subscribers, in bucket documents (see topic-subscriptions/). */
+  topicSubscriptions: 'topic_subscriptions',
 } as const;
 
 export interface TenantDoc {
@@ -64,13 +76,22 @@ export interface UserTokenSecretDoc {
   rotatedAt?: Date;
 }
 
+/** A push token and the platform that issued it, which decides the provider that can deliver to it. */
+export interface RecipientDevice {
+  token: string;
+  platform: DevicePlatform;
+}
+
 export interface RecipientDoc {
   tenantId: string;
   userId: string;
   email?: string;
   /** E.164. */
   phone?: string;
+  /** Push tokens of unknown platform. */
   deviceTokens: string[];
+  /** Push devices with a platform, preferred first. */
+  devices: RecipientDevice[];
   webhookUrl?: string;
   /** BCP 47, e.g. en-GB. */
   locale: string;
@@ -128,7 +149,7 @@ export interface NotificationDoc {
   _id: string; // notificationId
   tenantId: string;
   userId: string;
-  /** Latest status by occurredAt. */
+  /** Latest status by occurredAt, engagement (OPENED, CLICKED...) left out. */
   status: string;
   /** occurredAt of the event `status` came from. */
   statusAt: Date;
@@ -177,6 +198,40 @@ export interface ProviderMessageDoc {
   channel: Channel;
 }
 
+/**
+ * An address marked undeliverable on a channel (SuppressionRepository). Only the address's hash is kept:
+ * the mark is found again from the address, never the address from the mark.
+ */
+export interface SuppressionDoc {
+  _id: string; // suppressionId(tenantId, channel, address)
+  tenantId: string;
+  channel: Channel;
+  /** SHA-256 of the normalised address, hex. */
+  addressHash: string;
+  reason: 'hard_bounce' | 'complaint';
+  /** Who reported it, e.g. 'sendgrid'. */
+  provider: string;
+  /** The notification whose delivery bounced or was complained about. */
+  notificationId: string;
+  /** When the provider says it happened. */
+  occurredAt: Date;
+  createdAt: Date;
+}
+
+/**
+ * One bucket of a broadcast topic's subscribers: the users of the topic whose id hashes to `bucket`. Read
+ * and written by _id only, which every MongoDB-wire server answers without scanning.
+ */
+export interface SubscriberBucketDoc {
+  _id: string; // bucketId(tenantId, topicId, bucket)
+  tenantId: string;
+  topicId: string;
+  bucket: number;
+  /** User ids, each once, in no particular order. */
+  members: string[];
+  updatedAt: Date;
+}
+
 export interface InboxDoc {
   _id: string; // notificationId
   tenantId: string;
@@ -199,9 +254,12 @@ export interface ScheduledDoc {
   key: string;
   headers: Record<string, string>;
   reason: string;
-  state: 'pending' | 'emitted';
+  /** cancelled: no longer wanted before it was due (a digest window closed early); never emitted. */
+  state: 'pending' | 'emitted' | 'cancelled';
+  /** Mirror of the latest lease (MongoLeases): who holds it, until when, and its generation (absent: 0). */
   leaseOwner: string | null;
   leaseUntil: Date | null;
+  leaseGeneration?: number;
   createdAt: Date;
 }
 
@@ -214,6 +272,11 @@ export interface IdempotencyDoc<R = unknown> {
   state: 'in-flight' | 'completed';
   /** Random id of this claim, telling apart successive claims of the same key. */
   claimId: string;
+  /**
+   * The claim's lease generation: the insert of a new key is generation 1, each takeover the next one,
+   * taken through MongoLeases (absent: 1).
+   */
+  generation?: number;
   /** The response given the first time, replayed to duplicates. */
   response: R | null;
   /** An in-flight claim whose lease has passed (its owner died) may be taken over. */

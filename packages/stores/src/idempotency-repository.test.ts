@@ -97,7 +97,7 @@ describe('IdempotencyRepository', () => {
     }
   });
 
-  it('is not stuck when a caller loses its connection while taking over a claim', async () => {
+  it('is not stuck past a lease when a caller loses its connection while taking over a claim', async () => {
     const c = clock();
     const owner = new IdempotencyRepository<Response>(db, { leaseMs: 1_000, now: c.now });
     await claimed(owner, 't1', 'wedged', 'h');
@@ -115,6 +115,9 @@ describe('IdempotencyRepository', () => {
       await proxy.close();
     }
 
+    // The lost caller's lease on the takeover holds until it runs out; then exactly one takes the key over.
+    expect(await owner.claim('t1', 'wedged', 'h')).toBe('in-flight');
+    c.advance(1_001);
     const results = await Promise.all(Array.from({ length: 3 }, () => owner.claim('t1', 'wedged', 'h')));
     const winner = results.find(isClaimed) as { claimed: string };
     expect(results.filter(isClaimed)).toHaveLength(1);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db, UpdateFilter } from 'mongodb';
 import { Collections, type IdempotencyDoc } from './documents.js';
 import { insertOnce } from './insert-once.js';
+import { MongoLeases } from './leases/mongo-leases.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
 
 /**
@@ -84,18 +85,23 @@ const MAX_CLAIM_RACES = 5;
  */
 export class IdempotencyRepository<R = unknown> {
   private readonly collection: Collection<IdempotencyDoc<R>>;
+  private readonly leases: MongoLeases;
   private readonly leaseMs: number;
   private readonly retentionMs: number;
   private readonly now: () => number;
 
   constructor(db: Db, options: IdempotencyRepositoryOptions = {}) {
     this.collection = db.collection<IdempotencyDoc<R>>(Collections.idempotency);
+    this.leases = MongoLeases.in(db);
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
   }
 
-  /** One insert when the key is free; a find, and a conditional replace to take over an abandoned key, when not. */
+  /**
+   * One insert when the key is free (the claim's first lease generation); a find when not, and to take
+   * over an abandoned key, a lease on its next generation and a replace.
+   */
   async claim(tenantId: string, key: string, requestHash: string): Promise<ClaimResult<R>> {
     const id = docId(tenantId, key);
     for (let attempt = 1; attempt <= MAX_CLAIM_RACES; attempt++) {
@@ -116,9 +122,13 @@ export class IdempotencyRepository<R = unknown> {
       }
       const earlier = await this.separateCompletion(existing, now);
       if (earlier) return { existing: earlier };
-      // Of all the callers that found this very claim abandoned, the one whose replace matches it wins.
-      const res = await this.collection.replaceOne({ _id: id, claimId: existing.claimId }, fresh);
+      // Of all the callers that found this claim abandoned, the one that takes the next lease takes it over;
+      // the replace (still matching the abandoned claim) loses only to its late owner completing it.
+      const [lease] = await this.leases.take([{ key: leaseKey(id), after: existing.generation ?? 1 }], fresh.claimId, new Date(now), this.leaseMs);
+      if (!lease) continue; // taken over by another caller: the next read tells by whom
+      const res = await this.collection.replaceOne({ _id: id, claimId: existing.claimId }, { ...fresh, generation: lease.generation });
       if (res.matchedCount === 1) return { claimed: fresh.claimId };
+      await this.leases.release([lease], fresh.claimId);
     }
     return 'in-flight';
   }
@@ -280,6 +290,7 @@ export class IdempotencyRepository<R = unknown> {
       requestHash,
       state: 'in-flight',
       claimId: randomUUID(),
+      generation: 1,
       response: null,
       leaseUntil: new Date(now + this.leaseMs),
       createdAt: new Date(now),
@@ -293,6 +304,10 @@ function holderOf<R>(doc: IdempotencyDoc<R>): KeyHolder<R> {
   return doc.state === 'completed'
     ? { state: 'completed', requestHash: doc.requestHash, response: doc.response as R }
     : { state: 'in-flight', requestHash: doc.requestHash };
+}
+
+function leaseKey(id: string): string {
+  return `idempotency:${id}`;
 }
 
 function docId(tenantId: string, key: string): string {

@@ -49,7 +49,9 @@ describe('ensureIndexes', () => {
       expect(report.ttlFallbacks).toEqual([]);
       return;
     }
-    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual(['audit_log_ttl', 'idempotency_keys_ttl', 'inbox_ttl']);
+    expect(report.ttlFallbacks.map((f) => f.spec.name).sort()).toEqual([
+      'audit_log_ttl', 'digest_closes_ttl', 'digest_items_ttl', 'digest_windows_ttl', 'idempotency_keys_ttl', 'inbox_ttl', 'leases_ttl',
+    ]);
     expect(report.ttlFallbacks[0]?.reason).toMatch(/does not expire TTL indexes/);
   });
 

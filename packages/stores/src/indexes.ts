@@ -47,11 +47,6 @@ export const INDEXES: readonly IndexSpec[] = [
   { collection: Collections.apiKeys, name: 'api_keys_tenant', key: { tenantId: 1 } },
   { collection: Collections.scheduled, name: 'scheduled_due_state', key: { dueAt: 1, state: 1 } },
   {
-    collection: Collections.scheduledLeases,
-    name: 'scheduled_leases_notification',
-    key: { notificationId: 1 },
-  },
-  {
     collection: Collections.notifications,
     name: 'notifications_tenant_user_created',
     key: { tenantId: 1, userId: 1, createdAt: -1 },
@@ -92,6 +87,20 @@ export function ttlIndexSpecs(retention: RetentionOptions = {}): TtlIndexSpec[] 
       field: 'expiresAt',
       expireAfterSeconds: 0,
     },
+    // So does each lease, a day after it has run out.
+    {
+      collection: Collections.leases,
+      name: 'leases_ttl',
+      field: 'expiresAt',
+      expireAfterSeconds: 0,
+    },
+    // Digest windows and their bookkeeping, each document with its own expiry; heads never expire (DigestHeadDoc).
+    ...[Collections.digestWindows, Collections.digestItems, Collections.digestCloses].map((collection) => ({
+      collection,
+      name: `${collection}_ttl`,
+      field: 'expiresAt',
+      expireAfterSeconds: 0,
+    })),
     {
       collection: Collections.auditLog,
       name: 'audit_log_ttl',

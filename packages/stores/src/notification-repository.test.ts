@@ -83,6 +83,22 @@ describe('NotificationRepository', () => {
     expect(summary).toMatchObject({ tenantId: 't1', userId: 'u1' });
   });
 
+  it('records engagement in the timeline without replacing the outcome', async () => {
+    const repo = new NotificationRepository(db);
+    await repo.appendStatuses([
+      event('n-engaged'),
+      event('n-engaged', { status: 'SENT', stage: 'sender', channel: 'EMAIL', occurredAt: 2_000 }),
+      event('n-engaged', { status: 'OPENED', stage: 'status-tracker', channel: 'EMAIL', occurredAt: 4_000 }),
+      event('n-engaged', { status: 'DELIVERED', stage: 'status-tracker', channel: 'EMAIL', occurredAt: 3_000 }),
+      event('n-engaged', { status: 'CLICKED', stage: 'status-tracker', channel: 'EMAIL', occurredAt: 5_000, attributes: { url: 'https://example.com/a' } }),
+    ]);
+    const doc = await repo.get('t1', 'n-engaged');
+    expect(doc?.status).toBe('DELIVERED');
+    expect(doc?.statusAt).toEqual(new Date(3_000));
+    expect(doc?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'OPENED', 'CLICKED']);
+    expect(doc?.timeline[4]?.attributes).toEqual({ url: 'https://example.com/a' });
+  });
+
   it('orders events of the same instant by lifecycle', async () => {
     const repo = new NotificationRepository(db);
     await repo.appendStatus(event('n5', { status: 'SENT', stage: 'sender-smtp', occurredAt: 5 }));

@@ -1,3 +1,4 @@
+import { isOutcomeStatus } from '@notify/core';
 import type { Collection, Db } from 'mongodb';
 import { NotificationStatusValues, type NotificationStatusEvent } from '@notify/schemas';
 import {
@@ -107,12 +108,15 @@ export class NotificationRepository {
     return this.summaries.findOne({ _id: notificationId }, { projection: { tenantId: 1, userId: 1 } });
   }
 
-  /** The notification and its timeline, only within its own tenant; the status is the latest event's. */
+  /**
+   * The notification and its timeline, only within its own tenant. The status is the latest outcome's:
+   * engagement (OPENED, CLICKED...) is in the timeline but never replaces SENT, DELIVERED or BOUNCED.
+   */
   async get(tenantId: string, notificationId: string): Promise<NotificationDoc | null> {
     const events = await this.events.find({ notificationId, tenantId }).toArray();
     if (events.length === 0) return null;
     events.sort(byOccurrence);
-    const latest = events[events.length - 1] as StatusEventDoc;
+    const latest = events.findLast((e) => isOutcomeStatus(e.status)) ?? (events[events.length - 1] as StatusEventDoc);
     return {
       _id: notificationId,
       tenantId,

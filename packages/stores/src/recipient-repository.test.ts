@@ -37,7 +37,12 @@ describe('RecipientRepository', () => {
   it('upserts and reads a recipient, scoped by tenant', async () => {
     const repo = new RecipientRepository(db, { now: () => 1_000 });
     await repo.upsert(ann);
-    expect(await repo.get('t1', 'ann')).toEqual({ ...ann, deviceTokens: [], updatedAt: new Date(1_000) });
+    expect(await repo.get('t1', 'ann')).toEqual({
+      ...ann,
+      deviceTokens: [],
+      devices: [],
+      updatedAt: new Date(1_000),
+    });
     expect(await repo.get('t2', 'ann')).toBeNull();
   });
 
@@ -70,6 +75,80 @@ describe('RecipientRepository', () => {
     expect((await repo.get('t1', 'cy'))?.deviceTokens).toEqual(['b']);
     expect(await repo.addDeviceToken('t1', 'nobody', 'a')).toBe(false);
     expect(await repo.removeDeviceToken('t1', 'nobody', 'a')).toBe(false);
+  });
+
+  it('keeps devices with their platform: replaced when given, kept when omitted, one per token', async () => {
+    const repo = new RecipientRepository(db);
+    await repo.upsert({
+      ...ann,
+      userId: 'dev',
+      devices: [
+        { token: 'i-1', platform: 'ios' },
+        { token: 'a-1', platform: 'android' },
+        { token: 'i-1', platform: 'web' },
+      ],
+    });
+    expect((await repo.get('t1', 'dev'))?.devices).toEqual([
+      { token: 'i-1', platform: 'ios' },
+      { token: 'a-1', platform: 'android' },
+    ]);
+    await repo.upsert({ ...ann, userId: 'dev', deviceTokens: ['legacy'] });
+    expect(await repo.get('t1', 'dev')).toMatchObject({
+      deviceTokens: ['legacy'],
+      devices: [
+        { token: 'i-1', platform: 'ios' },
+        { token: 'a-1', platform: 'android' },
+      ],
+    });
+    await repo.upsert({ ...ann, userId: 'dev', devices: [{ token: 'w-1', platform: 'web' }] });
+    expect((await repo.get('t1', 'dev'))?.devices).toEqual([{ token: 'w-1', platform: 'web' }]);
+    await repo.upsert({ ...ann, userId: 'dev', devices: [] });
+    expect(await repo.get('t1', 'dev')).toMatchObject({ deviceTokens: ['legacy'], devices: [] });
+  });
+
+  it('adds a token with a platform as a device, once, taking the latest platform', async () => {
+    const repo = new RecipientRepository(db);
+    await repo.upsert({ ...ann, userId: 'dy' });
+    expect(await repo.addDeviceToken('t1', 'dy', 'i-1', 'ios')).toBe(true);
+    expect(await repo.addDeviceToken('t1', 'dy', 'i-1', 'ios')).toBe(true);
+    await repo.addDeviceToken('t1', 'dy', 'x-1', 'android');
+    await repo.addDeviceToken('t1', 'dy', 'i-1', 'web');
+    expect(await repo.get('t1', 'dy')).toMatchObject({
+      deviceTokens: [],
+      devices: [
+        { token: 'x-1', platform: 'android' },
+        { token: 'i-1', platform: 'web' },
+      ],
+    });
+    expect(await repo.addDeviceToken('t1', 'nobody', 'i-1', 'ios')).toBe(false);
+  });
+
+  it('removes a token from both the device tokens and the devices', async () => {
+    const repo = new RecipientRepository(db);
+    await repo.upsert({
+      ...ann,
+      userId: 'ed',
+      deviceTokens: ['gone', 'kept'],
+      devices: [
+        { token: 'gone', platform: 'ios' },
+        { token: 'other', platform: 'android' },
+      ],
+    });
+    expect(await repo.removeDeviceToken('t1', 'ed', 'gone')).toBe(true);
+    expect(await repo.get('t1', 'ed')).toMatchObject({
+      deviceTokens: ['kept'],
+      devices: [{ token: 'other', platform: 'android' }],
+    });
+  });
+
+  it('reads a recipient stored before devices existed with no devices', async () => {
+    const repo = new RecipientRepository(db);
+    await db
+      .collection(Collections.recipients)
+      .insertOne({ ...ann, userId: 'old', deviceTokens: ['t'], updatedAt: new Date() });
+    expect((await repo.get('t1', 'old'))?.devices).toEqual([]);
+    expect(await repo.removeDeviceToken('t1', 'old', 't')).toBe(true);
+    expect(await repo.get('t1', 'old')).toMatchObject({ deviceTokens: [], devices: [] });
   });
 
   it('survives concurrent first upserts of the same recipient', async () => {

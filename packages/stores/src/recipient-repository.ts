@@ -1,12 +1,16 @@
 import type { Db, Collection } from 'mongodb';
 import type { Redis } from 'ioredis';
-import { Collections, type RecipientDoc } from './documents.js';
+import type { DevicePlatform } from '@notify/schemas';
+import { Collections, type RecipientDevice, type RecipientDoc } from './documents.js';
 import { cacheKey } from './cache-key.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
-/** A recipient profile as written; device tokens are kept when omitted. */
-export type RecipientInput = Omit<RecipientDoc, 'updatedAt' | 'deviceTokens'> & { deviceTokens?: string[] };
+/** A recipient profile as written; device tokens and devices are each kept when omitted. */
+export type RecipientInput = Omit<RecipientDoc, 'updatedAt' | 'deviceTokens' | 'devices'> & {
+  deviceTokens?: string[];
+  devices?: RecipientDevice[];
+};
 
 export interface RecipientRepositoryOptions {
   /** Read-through cache for get/getMany; writes invalidate it. */
@@ -15,6 +19,19 @@ export interface RecipientRepositoryOptions {
 }
 
 const OPTIONAL_CONTACTS = ['email', 'phone', 'webhookUrl'] as const;
+const PUSH_LISTS = ['deviceTokens', 'devices'] as const;
+
+/** A document as stored before devices existed, or as cached then, read as a current one. */
+function withPushLists(doc: RecipientDoc): RecipientDoc {
+  return { ...doc, deviceTokens: doc.deviceTokens ?? [], devices: doc.devices ?? [] };
+}
+
+/** The first device of each token, in order. */
+function distinctDevices(devices: readonly RecipientDevice[]): RecipientDevice[] {
+  const byToken = new Map<string, RecipientDevice>();
+  for (const { token, platform } of devices) if (!byToken.has(token)) byToken.set(token, { token, platform });
+  return [...byToken.values()];
+}
 
 /** A cache of recipient documents that revives their dates. */
 export function createRecipientCache(
@@ -25,7 +42,7 @@ export function createRecipientCache(
     prefix: 'notify:cache:recipient:',
     decode: (raw) => {
       const doc = JSON.parse(raw) as RecipientDoc;
-      return { ...doc, updatedAt: new Date(doc.updatedAt) };
+      return withPushLists({ ...doc, updatedAt: new Date(doc.updatedAt) });
     },
     ...options,
   });
@@ -66,9 +83,9 @@ export class RecipientRepository {
     return result;
   }
 
-  /** Creates or replaces the profile; contact points left out are removed. */
+  /** Creates or replaces the profile; contact points left out are removed, push lists left out are kept. */
   async upsert(input: RecipientInput): Promise<void> {
-    const { tenantId, userId, deviceTokens, ...profile } = input;
+    const { tenantId, userId, deviceTokens, devices, ...profile } = input;
     const set: Record<string, unknown> = { ...profile, updatedAt: new Date(this.now()) };
     const unset: Record<string, ''> = {};
     for (const field of OPTIONAL_CONTACTS) {
@@ -80,35 +97,80 @@ export class RecipientRepository {
     const update: Record<string, unknown> = { $set: set };
     if (Object.keys(unset).length > 0) update.$unset = unset;
     if (deviceTokens) set.deviceTokens = [...new Set(deviceTokens)];
+    if (devices) set.devices = distinctDevices(devices);
     const inserted = await this.upsertRetryingRace(tenantId, userId, update);
-    if (inserted && !deviceTokens) {
-      // Not $setOnInsert: FerretDB 1.x drops empty arrays given to it.
-      await this.collection.updateOne(
-        { tenantId, userId, deviceTokens: { $exists: false } },
-        { $set: { deviceTokens: [] } },
-      );
+    if (inserted) {
+      for (const field of PUSH_LISTS) {
+        if (input[field] !== undefined) continue;
+        // Not $setOnInsert: FerretDB 1.x drops empty arrays given to it.
+        await this.collection.updateOne(
+          { tenantId, userId, [field]: { $exists: false } },
+          { $set: { [field]: [] } },
+        );
+      }
     }
     await this.invalidate(tenantId, userId);
   }
 
-  /** Adds a push token (once); false when the recipient does not exist. */
-  async addDeviceToken(tenantId: string, userId: string, token: string): Promise<boolean> {
+  /**
+   * Adds a push token once; false when the recipient does not exist. Without a platform it joins
+   * `deviceTokens`; with one it joins `devices`, replacing a device that holds it under another platform.
+   */
+  async addDeviceToken(
+    tenantId: string,
+    userId: string,
+    token: string,
+    platform?: DevicePlatform,
+  ): Promise<boolean> {
+    const updatedAt = new Date(this.now());
+    const found = platform
+      ? await this.addDevice(tenantId, userId, { token, platform }, updatedAt)
+      : await this.addToken(tenantId, userId, token, updatedAt);
+    await this.invalidate(tenantId, userId);
+    return found;
+  }
+
+  /**
+   * Removes a push token from `deviceTokens` and `devices`, e.g. one the provider reported as
+   * unregistered; false when the recipient does not exist.
+   */
+  async removeDeviceToken(tenantId: string, userId: string, token: string): Promise<boolean> {
     const res = await this.collection.updateOne(
       { tenantId, userId },
-      { $addToSet: { deviceTokens: token }, $set: { updatedAt: new Date(this.now()) } },
+      { $pull: { deviceTokens: token, devices: { token } }, $set: { updatedAt: new Date(this.now()) } },
     );
     await this.invalidate(tenantId, userId);
     return res.matchedCount === 1;
   }
 
-  /** Removes a push token, e.g. one the provider reported as unregistered; false when the recipient does not exist. */
-  async removeDeviceToken(tenantId: string, userId: string, token: string): Promise<boolean> {
+  private async addToken(tenantId: string, userId: string, token: string, updatedAt: Date): Promise<boolean> {
     const res = await this.collection.updateOne(
       { tenantId, userId },
-      { $pull: { deviceTokens: token }, $set: { updatedAt: new Date(this.now()) } },
+      { $addToSet: { deviceTokens: token }, $set: { updatedAt } },
     );
-    await this.invalidate(tenantId, userId);
     return res.matchedCount === 1;
+  }
+
+  private async addDevice(
+    tenantId: string,
+    userId: string,
+    device: RecipientDevice,
+    updatedAt: Date,
+  ): Promise<boolean> {
+    // Two writes: one update cannot both $pull from and $push to the same array.
+    const res = await this.collection.updateOne(
+      { tenantId, userId },
+      {
+        $pull: { devices: { token: { $eq: device.token }, platform: { $ne: device.platform } } },
+        $set: { updatedAt },
+      },
+    );
+    if (res.matchedCount === 0) return false;
+    await this.collection.updateOne(
+      { tenantId, userId, 'devices.token': { $ne: device.token } },
+      { $push: { devices: { token: device.token, platform: device.platform } } },
+    );
+    return true;
   }
 
   private async load(tenantId: string, userIds: string[]): Promise<Map<string, RecipientDoc>> {
@@ -116,7 +178,7 @@ export class RecipientRepository {
     const docs = await this.collection
       .find({ tenantId, userId: { $in: userIds } }, { projection: { _id: 0 } })
       .toArray();
-    return new Map(docs.map((d) => [d.userId, { ...d, deviceTokens: d.deviceTokens ?? [] } as RecipientDoc]));
+    return new Map(docs.map((d) => [d.userId, withPushLists(d as RecipientDoc)]));
   }
 
   /** Returns whether the document was created. */

@@ -35,11 +35,10 @@ beforeAll(async () => {
 afterAll(async () => close());
 
 describe('ScheduledRepository.ensureIndexes', () => {
-  it('creates the indexes INDEXES declares for the documents and their leases', async () => {
+  it('creates the indexes INDEXES declares for the documents', async () => {
     await newStore('indexes');
     const names = async (collection: string) => (await db.collection(collection).listIndexes().toArray()).map((i) => i.name as string);
     expect(await names('scheduled_indexes')).toContain('scheduled_due_state');
-    expect(await names('scheduled_indexes_leases')).toContain('scheduled_leases_notification');
   });
 });
 
@@ -195,6 +194,34 @@ describe('ScheduledRepository.claimDue', () => {
     expect(await store.claimDue(at(10_000), 'c', 1000, 10)).toEqual([]);
   });
 
+  it('skips a lease whose taker died before mirroring it, once it has run out', async () => {
+    const store = await newStore('lagging');
+    await store.schedule(doc('n1', at(0)));
+    // A replica took generation 1 and died before writing it into the document.
+    await db.collection('scheduled_lagging_leases').insertOne({
+      _id: 'scheduled:n1#1' as never,
+      key: 'scheduled:n1',
+      generation: 1,
+      owner: 'dead',
+      until: at(1000),
+      expiresAt: at(90_000_000),
+    });
+    expect(await store.claimDue(at(500), 'b', 1000, 10)).toEqual([]);
+    const claimed = await store.claimDue(at(1000), 'b', 1000, 10);
+    expect(claimed.map((d) => [d._id, d.leaseOwner, d.leaseGeneration])).toEqual([['n1', 'b', 2]]);
+    expect(await store.markEmitted(['n1'], 'dead')).toBe(0);
+    expect(await store.markEmitted(['n1'], 'b')).toBe(1);
+  });
+
+  it('keeps the lease generation when a document is rescheduled', async () => {
+    const store = await newStore('regeneration');
+    await store.schedule(doc('n1', at(0)));
+    expect((await store.claimDue(at(0), 'a', 1000, 10)).map((d) => d.leaseGeneration)).toEqual([1]);
+    expect(await store.schedule(doc('n1', at(5000)))).toBe('rescheduled');
+    const again = await store.claimDue(at(5000), 'b', 1000, 10);
+    expect(again.map((d) => [d.leaseOwner, d.leaseGeneration])).toEqual([['b', 2]]);
+  });
+
   it('survives a restart: a new store instance sees the pending documents', async () => {
     const first = await newStore('restart');
     await first.scheduleMany([doc('n1', at(0)), doc('n2', at(5000))]);
@@ -210,6 +237,20 @@ describe('ScheduledRepository.claimDue', () => {
     } finally {
       await otherClient.close();
     }
+  });
+});
+
+describe('ScheduledRepository.cancel', () => {
+  it('takes pending documents out of every claim, leaves emitted ones, and a repeated schedule does not re-arm them', async () => {
+    const store = await newStore('cancel');
+    await store.scheduleMany([doc('c1', at(0)), doc('c2', at(0)), doc('sent', at(0))]);
+    await store.claimDue(at(0), 'a', 1000, 10);
+    await store.markEmitted(['sent'], 'a');
+    expect(await store.cancel(['c1', 'c2', 'sent', 'unknown'])).toBe(2);
+    expect(await store.get('sent')).toMatchObject({ state: 'emitted' });
+    expect(await store.schedule(doc('c1', at(0)))).toBe('duplicate');
+    expect(await store.claimDue(at(10_000), 'b', 1000, 10)).toEqual([]);
+    expect(await store.purgeEmitted(at(1), 10)).toBe(3);
   });
 });
 

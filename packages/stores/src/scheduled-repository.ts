@@ -3,6 +3,7 @@ import { Collections, type ScheduledDoc } from './documents.js';
 import { decodeHeaderFields, encodeHeaderFields } from './header-field-names.js';
 import { ensureCollectionIndexes } from './indexes.js';
 import { refusedDuplicates } from './insert-once.js';
+import { MongoLeases } from './leases/mongo-leases.js';
 
 /** What the filter knows when it defers a notification. */
 export type NewScheduledDoc = Pick<
@@ -20,19 +21,6 @@ export type NewScheduledDoc = Pick<
  */
 export type ScheduleOutcome = 'scheduled' | 'rescheduled' | 'duplicate';
 
-/**
- * One claim of one notification. `_id` is "<notificationId>#<generation>": the unique _id is what makes
- * a claim exclusive, so generation n+1 can be taken by exactly one claimer, and only once n has expired.
- */
-interface LeaseDoc {
-  _id: string;
-  notificationId: string;
-  generation: number;
-  owner: string;
-  until: Date;
-  claimedAt: Date;
-}
-
 export interface ScheduledRepositoryOptions {
   /** Collection of ScheduledDoc, for a test's own; its claims (leases) then go to `<collection>_leases`. */
   collection?: string;
@@ -40,28 +28,23 @@ export interface ScheduledRepositoryOptions {
 
 /**
  * The durable store of deferred notifications (`scheduled_notifications`), shared by every replica.
- *
- * Claims must hold without transactions and on FerretDB 1.x, whose findOneAndUpdate and conditional
- * updates are read-modify-write (two replicas can both "win" the same document). The one write both
- * servers make atomic is an insert against a unique _id, so a claim is the insert of a lease document
- * `<id>#<generation>` into a side collection; the lease fields of the ScheduledDoc mirror the latest
- * claim so that pollers skip leased documents cheaply, but exclusivity never depends on them.
+ * A replica claims due documents with a lease (MongoLeases); the lease fields of the ScheduledDoc mirror
+ * the latest lease so that pollers skip leased documents cheaply, but exclusivity never depends on them.
  */
 export class ScheduledRepository {
   private readonly docs: Collection<ScheduledDoc>;
-  private readonly leases: Collection<LeaseDoc>;
+  private readonly leases: MongoLeases;
 
   constructor(db: Db, options: ScheduledRepositoryOptions = {}) {
     const { collection } = options;
     // promoteBuffers: payloads come back as Buffer, as ScheduledDoc declares, not as BSON Binary.
     this.docs = db.collection<ScheduledDoc>(collection ?? Collections.scheduled, { promoteBuffers: true });
-    this.leases = db.collection<LeaseDoc>(collection === undefined ? Collections.scheduledLeases : `${collection}_leases`);
+    this.leases = MongoLeases.in(db, collection === undefined ? Collections.leases : `${collection}_leases`);
   }
 
   /** Idempotent; run at start-up. */
   async ensureIndexes(): Promise<void> {
     await ensureCollectionIndexes(this.docs, Collections.scheduled);
-    await ensureCollectionIndexes(this.leases, Collections.scheduledLeases);
   }
 
   async schedule(doc: NewScheduledDoc): Promise<ScheduleOutcome> {
@@ -120,49 +103,31 @@ export class ScheduledRepository {
           dueAt: { $lte: now },
           $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
         },
-        { projection: { _id: 1 }, sort: { dueAt: 1, _id: 1 }, limit },
+        { projection: { _id: 1, leaseGeneration: 1 }, sort: { dueAt: 1, _id: 1 }, limit },
       )
       .toArray();
     if (candidates.length === 0) return [];
-    const ids = candidates.map((c) => c._id);
 
-    const latest = new Map<string, Pick<LeaseDoc, 'generation' | 'until'>>();
-    const leases = this.leases.find(
-      { notificationId: { $in: ids } },
-      { projection: { notificationId: 1, generation: 1, until: 1 } },
+    const taken = await this.leases.take(
+      candidates.map((c) => ({ key: leaseKey(c._id), after: c.leaseGeneration ?? 0 })),
+      owner,
+      now,
+      leaseMs,
     );
-    for await (const lease of leases) {
-      const seen = latest.get(lease.notificationId);
-      if (!seen || lease.generation > seen.generation) latest.set(lease.notificationId, lease);
-    }
+    if (taken.length === 0) return [];
+    const won = taken.map((l) => idOfLease(l.key));
+    const until = taken[0]!.until;
 
-    const until = new Date(now.getTime() + leaseMs);
-    const attempts: LeaseDoc[] = [];
-    for (const id of ids) {
-      const current = latest.get(id);
-      if (current && current.until.getTime() > now.getTime()) continue;
-      const generation = (current?.generation ?? 0) + 1;
-      attempts.push({
-        _id: `${id}#${generation}`,
-        notificationId: id,
-        generation,
-        owner,
-        until,
-        claimedAt: now,
-      });
-    }
-    if (attempts.length === 0) return [];
-
-    let lost = new Set<number>();
-    try {
-      await this.leases.insertMany(attempts, { ordered: false });
-    } catch (err) {
-      lost = refusedDuplicates(err, attempts.length);
-    }
-    const won = attempts.filter((_, i) => !lost.has(i)).map((a) => a.notificationId);
-    if (won.length === 0) return [];
-
-    await this.docs.updateMany({ _id: { $in: won } }, { $set: { leaseOwner: owner, leaseUntil: until } });
+    // A mirror never moves back: a slow taker of an earlier generation leaves a later one's mirror alone.
+    await this.docs.bulkWrite(
+      taken.map((l) => ({
+        updateOne: {
+          filter: { _id: idOfLease(l.key), $or: [{ leaseGeneration: { $exists: false } }, { leaseGeneration: { $lt: l.generation } }] },
+          update: { $set: { leaseOwner: owner, leaseUntil: until, leaseGeneration: l.generation } },
+        },
+      })),
+      { ordered: false },
+    );
     // Re-read: a slow former owner may have marked one emitted since the candidates were listed.
     const claimed = await this.docs
       .find({ _id: { $in: won }, state: 'pending' }, { sort: { dueAt: 1, _id: 1 } })
@@ -184,6 +149,16 @@ export class ScheduledRepository {
     return result.modifiedCount;
   }
 
+  /**
+   * Cancels pending documents: they are never emitted, unless a replica claimed one already (its emission
+   * goes ahead, so a cancelled document's consumer must still expect it). Returns how many were cancelled.
+   */
+  async cancel(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.docs.updateMany({ _id: { $in: [...ids] }, state: 'pending' }, { $set: { state: 'cancelled' } });
+    return result.modifiedCount;
+  }
+
   async get(id: string): Promise<ScheduledDoc | null> {
     const doc = await this.docs.findOne({ _id: id });
     return doc && fromStored(doc);
@@ -195,23 +170,32 @@ export class ScheduledRepository {
   }
 
   /**
-   * Deletes emitted documents due before `before`, with their leases. Keep them at least as long as the
-   * enriched topic's retention: a stored document is what makes a redelivered deferral a duplicate.
+   * Deletes emitted and cancelled documents due before `before` (their leases expire by themselves). Keep them at least
+   * as long as the enriched topic's retention: a stored document is what makes a redelivered deferral a duplicate.
    */
   async purgeEmitted(before: Date, batchSize = 500): Promise<number> {
     let purged = 0;
     for (;;) {
       const batch = await this.docs
-        .find({ state: 'emitted', dueAt: { $lt: before } }, { projection: { _id: 1 }, limit: batchSize })
+        .find({ state: { $in: ['emitted', 'cancelled'] }, dueAt: { $lt: before } }, { projection: { _id: 1 }, limit: batchSize })
         .toArray();
       if (batch.length === 0) return purged;
       const ids = batch.map((d) => d._id);
-      const deleted = await this.docs.deleteMany({ _id: { $in: ids }, state: 'emitted' });
-      await this.leases.deleteMany({ notificationId: { $in: ids } });
+      const deleted = await this.docs.deleteMany({ _id: { $in: ids }, state: { $in: ['emitted', 'cancelled'] } });
       purged += deleted.deletedCount;
       if (batch.length < batchSize) return purged;
     }
   }
+}
+
+const LEASE_SCOPE = 'scheduled:';
+
+function leaseKey(notificationId: string): string {
+  return `${LEASE_SCOPE}${notificationId}`;
+}
+
+function idOfLease(key: string): string {
+  return key.slice(LEASE_SCOPE.length);
 }
 
 function fromStored(doc: ScheduledDoc): ScheduledDoc {

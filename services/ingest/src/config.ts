@@ -10,6 +10,16 @@ export const ingestEnvSchema = z.object({
   ...redisEnv.shape,
   /** Largest accepted JSON body; larger ones are answered 413. */
   BODY_LIMIT: bodySize.default('256kb'),
+  /**
+   * Largest accepted body of the topic subscriber routes: a full call, 10,000 user ids of up to 128
+   * characters, is about 1.3 MB. Only ids are taken there, so nothing this large reaches Kafka.
+   */
+  SUBSCRIBERS_BODY_LIMIT: bodySize.default('2mb'),
+  /**
+   * Subscribers a broadcast expands per Kafka transaction, at least: whole subscriber buckets are read
+   * until the page holds this many. Each page is one record of notify.broadcasts.v1.
+   */
+  BROADCAST_PAGE_SIZE: positiveInt.default(2_000), // recipients
   /** How long an idempotency claim stays exclusive before another caller may take it over. */
   IDEMPOTENCY_LEASE_MS: positiveInt.default(30_000), // 30 s
   /** How long an idempotency key and its first response are remembered. */

@@ -14,6 +14,7 @@ import {
   RecipientRepository,
   TemplateRepository,
   TenantRepository,
+  TopicSubscriptionRepository,
   TtlSweeper,
   UserTokenSecretRepository,
 } from '@notify/stores';
@@ -23,6 +24,7 @@ import { templateCatalog } from './accept/template-catalog.js';
 import type { StoredAcceptance } from './domain/idempotency.js';
 import { ingestEnvSchema } from './config.js';
 import { createIngestApp } from './http/ingest-app.js';
+import { broadcastExpander } from './kafka/broadcast-expander.js';
 import { requestProcessor } from './kafka/request-processor.js';
 
 await runService('ingest', ingestEnvSchema, async (ctx) => {
@@ -47,7 +49,8 @@ await runService('ingest', ingestEnvSchema, async (ctx) => {
   const recipients = new RecipientRepository(db, { cache: createRecipientCache(redis, cacheOptions) });
   const templates = new TemplateRepository(db, { cache: createTemplateCache(redis, cacheOptions) });
   const notifications = new NotificationRepository(db);
-  const publisher = ctx.publisher([Topics.accepted, Topics.status]);
+  const topicSubscriptions = new TopicSubscriptionRepository(db);
+  const publisher = ctx.publisher([Topics.accepted, Topics.status, Topics.broadcasts]);
   const intake = new Intake({
     tenants: new KnownTenants(new TenantRepository(db), { ttlMs: env.CACHE_TTL_SECONDS * 1000 }),
     recipients,
@@ -63,6 +66,7 @@ await runService('ingest', ingestEnvSchema, async (ctx) => {
   });
 
   ctx.addProcessor(requestProcessor(intake));
+  ctx.addProcessor(broadcastExpander({ subscribers: topicSubscriptions, pageSize: env.BROADCAST_PAGE_SIZE }));
 
   const app = createIngestApp({
     intake,
@@ -70,6 +74,7 @@ await runService('ingest', ingestEnvSchema, async (ctx) => {
     recipients,
     preferences: new PreferencesRepository(db),
     templates,
+    topicSubscriptions,
     controls: new ControlsStore(redis),
     audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),
@@ -78,6 +83,7 @@ await runService('ingest', ingestEnvSchema, async (ctx) => {
     logger: ctx.logger,
     registry: ctx.registry,
     bodyLimit: env.BODY_LIMIT,
+    subscribersBodyLimit: env.SUBSCRIBERS_BODY_LIMIT,
   });
   ctx.onStarted(async () => {
     const server = await listen(app, env.HTTP_PORT);

@@ -1,7 +1,8 @@
 import { connectMongo, connectRedis, runService } from '@notify/runtime';
-import { PreferencesRepository, ScheduledRepository } from '@notify/stores';
+import { DigestWindowRepository, PreferencesRepository, ScheduledRepository } from '@notify/stores';
 import { FrequencyCapStore } from './adapters/frequency-cap-store.js';
 import { filterEnvSchema } from './config.js';
+import { createDigestMetrics } from './digest-metrics.js';
 import { parseFrequencyCapPolicy } from './domain/frequency-cap.js';
 import { filterProcessor } from './filter-processor.js';
 
@@ -12,5 +13,14 @@ await runService('preference-filter', filterEnvSchema, async (ctx) => {
   const redis = connectRedis(ctx, env.REDIS_URL);
   const scheduled = new ScheduledRepository(db);
   await scheduled.ensureIndexes();
-  ctx.addProcessor(filterProcessor({ preferences: new PreferencesRepository(db), caps: new FrequencyCapStore(redis), scheduled, capPolicy }));
+  ctx.addProcessor(
+    filterProcessor({
+      preferences: new PreferencesRepository(db),
+      caps: new FrequencyCapStore(redis),
+      scheduled,
+      digests: new DigestWindowRepository(db),
+      capPolicy,
+      digestMetrics: createDigestMetrics(ctx.registry),
+    }),
+  );
 });

@@ -15,8 +15,9 @@ import {
 import { recipientKey, type Dispatch } from '@notify/schemas';
 import { expiredOutput, failoverOutputs, sentOutput } from './delivery-outputs.js';
 import { idempotencyKey, needsCircuit, planAfterFailure, planDelivery, type DeliveryPlan } from './domain/delivery-plan.js';
-import type { Breaker, DeliveryRef, Ledger, SentDelivery } from './domain/ports.js';
+import type { Breaker, DeliveryRef, DeviceTokens, Ledger, SentDelivery } from './domain/ports.js';
 import { sliceRounds } from './domain/slice-rounds.js';
+import { isDeviceTokenRefusal } from './providers/device-token.js';
 import type { ProviderAdapter } from './providers/provider-adapter.js';
 import type { SenderMetrics } from './sender-metrics.js';
 import { asError, settledAll } from './settled.js';
@@ -33,6 +34,8 @@ export interface DeliverDeps {
   logger: Logger;
   /** Attempts of the ledger write after a send; LEDGER_WRITE_RETRY when absent. */
   ledgerWriteRetry?: Partial<RetryStepOptions>;
+  /** Where refused push tokens are forgotten; they are only logged when absent. */
+  deviceTokens?: DeviceTokens;
 }
 
 /** What one record of a slice comes to: its outputs, or the Error that fails it alone. */
@@ -122,6 +125,11 @@ async function plan(records: readonly Dispatched[], deps: DeliverDeps, results: 
 /** Claims the deliveries to send; returns the ones claimed. */
 async function claim(records: readonly Dispatched[], indexes: number[], deps: DeliverDeps, results: Array<Result | undefined>): Promise<number[]> {
   const provider = deps.adapter.provider;
+  indexes = indexes.filter((i) => {
+    if (isStillAssigned(records[i]!)) return true;
+    results[i] = notAssigned();
+    return false;
+  });
   const claims = await settledAll(indexes.length, () => deps.ledger.claim(indexes.map((i) => refOf(records[i]!.value))));
   const claimed: number[] = [];
   indexes.forEach((i, j) => {
@@ -133,6 +141,15 @@ async function claim(records: readonly Dispatched[], indexes: number[], deps: De
     else claimed.push(i);
   });
   return claimed;
+}
+
+/** A member that stood still past its session timeout may no longer own the record: another may have sent it. */
+function isStillAssigned({ context }: Dispatched): boolean {
+  return context.stillAssigned?.() ?? true;
+}
+
+function notAssigned(): TransientError {
+  return new TransientError(ErrorCodes.INTERNAL, 'this member stood still past its session timeout; its partitions have moved on: not sending');
 }
 
 type SendOutcome = { kind: 'sent'; delivery: SentDelivery; recorded: boolean } | { kind: 'not-sent'; result: Result };
@@ -147,6 +164,7 @@ async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit
   const provider = adapter.provider;
   const p = planDelivery(d, { now: context.now(), circuitOpen: circuit.isOpen });
   if (p.kind !== 'send') return { kind: 'not-sent', result: await resultOf(p, record, deps, circuit) };
+  if (!isStillAssigned(record)) return { kind: 'not-sent', result: notAssigned() };
 
   const started = performance.now();
   try {
@@ -168,8 +186,9 @@ async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit
 }
 
 async function afterFailure(record: Dispatched, failure: NotifyError, deps: DeliverDeps, circuit: SliceCircuit): Promise<Result> {
-  if (!failure.canRetry) return failure;
   const { value: d, context } = record;
+  if (isDeviceTokenRefusal(failure)) await forgetDeviceToken(record, deps);
+  if (!failure.canRetry) return failure;
   let opened: boolean;
   try {
     opened = await circuit.failed();
@@ -179,6 +198,17 @@ async function afterFailure(record: Dispatched, failure: NotifyError, deps: Deli
   if (opened) context.logger.warn({ provider: deps.adapter.provider }, 'circuit opened');
   const next = planAfterFailure(d, { lastAttempt: context.attempt >= context.maxAttempts, circuitOpened: opened });
   return next ? failoverOutputs(d, next, context.now(), failure.message) : failure;
+}
+
+/** Best effort: a token left behind is refused again, and forgotten then. */
+async function forgetDeviceToken({ value: d, context }: Dispatched, deps: DeliverDeps): Promise<void> {
+  const token = { tenantId: d.tenantId, userId: d.userId, provider: deps.adapter.provider };
+  try {
+    await deps.deviceTokens?.forget(d.tenantId, d.userId, d.to);
+    context.logger.info(token, deps.deviceTokens ? 'forgot a push token the provider refused' : 'the provider refused a push token');
+  } catch (err) {
+    context.logger.warn({ ...token, err }, 'could not forget a push token the provider refused');
+  }
 }
 
 /**

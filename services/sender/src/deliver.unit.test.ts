@@ -164,6 +164,26 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(breaker.calls).toEqual(['state']);
   });
 
+  it('forgets a device token the provider refused, and fails the dispatch for good', async () => {
+    const forgotten: string[] = [];
+    const deviceTokens = { forget: async (tenantId: string, userId: string, token: string) => void forgotten.push(`${tenantId}/${userId}/${token}`) };
+    const refused = new ProviderError('sendgrid', ErrorCodes.PROVIDER_REJECTED, 'Unregistered', false, { details: { invalidToken: true } });
+    const other = new ProviderError('sendgrid', ErrorCodes.PROVIDER_REJECTED, 'BadTopic', false);
+    const gone = email({ userId: 'u-gone', to: 'token-gone' });
+    const { deps } = setup((d) => ({ error: d === gone ? refused : other }), { deviceTokens });
+    const results = await deliverSlice([record(gone), record(email({ userId: 'u-other', to: 'token-kept' }))], deps);
+    expect(results.map((r) => toFailure(r).code)).toEqual([ErrorCodes.PROVIDER_REJECTED, ErrorCodes.PROVIDER_REJECTED]);
+    expect(forgotten).toEqual([`${gone.tenantId}/u-gone/token-gone`]);
+  });
+
+  it('fails the dispatch as refused even when its token cannot be forgotten', async () => {
+    const deviceTokens = { forget: async () => Promise.reject(new Error('mongo down')) };
+    const refused = new ProviderError('sendgrid', ErrorCodes.PROVIDER_REJECTED, 'Unregistered', false, { details: { invalidToken: true } });
+    const { deps } = setup(() => ({ error: refused }), { deviceTokens });
+    const [result] = await deliverSlice([record(email())], deps);
+    expect(result).toBe(refused);
+  });
+
   it('counts the successes before a failure is counted, in one call', async () => {
     const failing = email({ userId: 'u-2' });
     const { breaker, deps } = setup((d) => (d === failing ? { error: unavailable('flaky') } : {}));
@@ -230,5 +250,29 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(status(results[1])).toMatchObject({ status: 'SENT', attributes: {} });
     expect(status(results[2])).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
     expect(adapter.started).toEqual([twice.notificationId]);
+  });
+
+  it('starts no provider call for a record once its member stood still past its session timeout, and releases the claim', async () => {
+    let assigned = true;
+    // The member is paused while the first send is under way: the second, claimed with it, is not sent.
+    const { adapter, ledger, deps } = setup(() => ({ delayMs: 10, onCall: () => (assigned = false) }), { concurrency: 1 });
+    const early = email();
+    const late = email({ userId: 'u-2' });
+    const never = email({ userId: 'u-3' });
+    const paused = (d: Dispatch) => {
+      const r = record(d);
+      r.context.stillAssigned = () => assigned;
+      return r;
+    };
+    const results = await deliverSlice([paused(early), paused(late)], deps);
+    expect(status(results[0]).status).toBe('SENT');
+    expect(toFailure(results[1])).toMatchObject({ canRetry: true, message: expect.stringContaining('stood still past its session timeout') });
+    expect(adapter.started).toEqual([early.notificationId]);
+    expect(ledger.claimedBy(late.notificationId)).toBeUndefined();
+    // Paused before the slice claims anything: nothing is claimed or sent.
+    const again = await deliverSlice([paused(never)], deps);
+    expect(toFailure(again[0]).canRetry).toBe(true);
+    expect(ledger.claimedBy(never.notificationId)).toBeUndefined();
+    expect(adapter.started).toEqual([early.notificationId]);
   });
 });

@@ -1,5 +1,5 @@
 import { WriteCoalescer } from '@notify/runtime';
-import { DeliveryRecords, deliveryId } from '@notify/stores';
+import { DeliveryRecords, RedisLeases, deliveryId } from '@notify/stores';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { ClaimResult, DeliveryRef, Ledger, SentDelivery, Settled } from './domain/ports.js';
@@ -7,9 +7,6 @@ import { asError } from './settled.js';
 
 const SENT_MARK = 'sent:';
 const SENT_TTL_MS = 24 * 60 * 60 * 1000; // a day: later duplicates are caught by MongoDB
-
-// Compare-and-delete: only the claim's owner releases it.
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 interface SentMark {
   providerMessageId: string;
@@ -35,23 +32,16 @@ function isComplete(mark: SentMark): mark is Required<SentMark> {
   return mark.provider !== undefined && mark.sentAt !== undefined;
 }
 
-type PipelineReplies = Array<[Error | null, unknown]>;
-
-/** A pipeline's replies; a pipeline that did not run at all is thrown. */
-function replies(result: PipelineReplies | null): PipelineReplies {
-  if (!result) throw new Error('Redis pipeline was discarded');
-  return result;
-}
-
 /**
- * The delivery ledger: (notification id, channel) goes out once. Redis holds the fast claim while a send
- * is in flight and a "sent" mark after; MongoDB holds the durable record that outlives Redis (keyed by
+ * The delivery ledger: (notification id, channel) goes out once. Redis holds the fast claim (a lease)
+ * while a send is in flight and a "sent" mark in its place after; MongoDB holds the durable record that outlives Redis (keyed by
  * notification and channel, so a second record of the same delivery is refused). Checked before the
  * provider call, recorded after. Every call serves a whole slice: one Redis round trip and a MongoDB
  * command or two, whatever the slice's size.
  */
 export class DeliveryLedger implements Ledger {
   private readonly records: DeliveryRecords;
+  private readonly leases: RedisLeases;
   /** The durable records of single sends, written together when sends complete at the same time. */
   private readonly durableWrites: WriteCoalescer<SentDelivery>;
 
@@ -62,6 +52,7 @@ export class DeliveryLedger implements Ledger {
     private readonly claimTtlMs: number,
   ) {
     this.records = new DeliveryRecords(db);
+    this.leases = new RedisLeases(redis);
     this.durableWrites = new WriteCoalescer((sent) => this.records.recordAll(sent));
   }
 
@@ -96,36 +87,17 @@ export class DeliveryLedger implements Ledger {
   }
 
   /**
-   * SET NX and a GET of each key in one pipeline: the GET tells a claim refused because the delivery was
-   * sent from one in flight elsewhere (or our own, from an earlier attempt of this process). A claim that
-   * expired between the two is tried again.
+   * A lease on each delivery's key; a key held by a "sent" mark instead tells a delivery sent from one
+   * in flight elsewhere. Our own lease, from an earlier attempt of this process, counts as claimed.
    */
   async claim(refs: readonly DeliveryRef[]): Promise<Array<Settled<ClaimResult>>> {
-    const results = new Array<Settled<ClaimResult>>(refs.length);
-    let pending = refs.map((_, i) => i);
-    while (pending.length > 0) {
-      const pipeline = this.redis.pipeline();
-      for (const i of pending) {
-        const key = this.key(refs[i]!);
-        pipeline.set(key, this.owner, 'PX', this.claimTtlMs, 'NX').get(key);
-      }
-      const answers = replies(await pipeline.exec());
-      const again: number[] = [];
-      pending.forEach((i, j) => {
-        const [setErr, set] = answers[2 * j]!;
-        const [getErr, current] = answers[2 * j + 1]!;
-        const err = setErr ?? getErr;
-        if (err) results[i] = err;
-        else if (set === 'OK' || current === this.owner) results[i] = { kind: 'claimed' };
-        else if (current === null) again.push(i);
-        else {
-          const mark = parseSentMark(current as string);
-          results[i] = mark instanceof Error ? mark : mark ? { kind: 'sent', providerMessageId: mark.providerMessageId } : { kind: 'busy' };
-        }
-      });
-      pending = again;
-    }
-    return results;
+    const taken = await this.leases.take(refs.map((r) => this.key(r)), this.owner, this.claimTtlMs);
+    return taken.map((t): Settled<ClaimResult> => {
+      if (t instanceof Error) return t;
+      if ('taken' in t) return { kind: 'claimed' };
+      const mark = parseSentMark(t.heldBy);
+      return mark instanceof Error ? mark : mark ? { kind: 'sent', providerMessageId: mark.providerMessageId } : { kind: 'busy' };
+    });
   }
 
   /**
@@ -146,10 +118,7 @@ export class DeliveryLedger implements Ledger {
   }
 
   async release(refs: readonly DeliveryRef[]): Promise<Array<Error | undefined>> {
-    if (refs.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const ref of refs) pipeline.eval(RELEASE, 1, this.key(ref), this.owner);
-    return replies(await pipeline.exec()).map(([err]) => err ?? undefined);
+    return this.leases.release(refs.map((r) => this.key(r)), this.owner);
   }
 }
 

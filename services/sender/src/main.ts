@@ -1,6 +1,6 @@
 import { CircuitBreaker, ControlsStore, ControlsWatcher } from '@notify/controls';
 import { connectMongo, connectRedis, runService } from '@notify/runtime';
-import { ensureIndexes } from '@notify/stores';
+import { createRecipientCache, ensureIndexes, RecipientRepository } from '@notify/stores';
 import { randomUUID } from 'node:crypto';
 import { providerConfig, senderEnvSchema, type SenderEnv } from './config.js';
 import { DeliveryLedger } from './delivery-ledger.js';
@@ -46,7 +46,10 @@ await runService('sender', senderEnvSchema, async (ctx) => {
 
   // A random owner per process: a restarted sender never mistakes its predecessor's claim for its own.
   const ledger = new DeliveryLedger(redis, db, `${env.INSTANCE_ID}:${randomUUID()}`, env.CLAIM_TTL_MS);
+  // Forgetting a token invalidates the recipient's cached profile, the one enrichment reads.
+  const recipients = new RecipientRepository(db, { cache: createRecipientCache(redis) });
+  const deviceTokens = { forget: async (tenantId: string, userId: string, token: string) => void (await recipients.removeDeviceToken(tenantId, userId, token)) };
   ctx.addProcessor(
-    senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS, concurrency: env.SEND_CONCURRENCY, logger: ctx.logger }, controls),
+    senderProcessor({ adapter, ledger, breaker, metrics, timeoutMs: env.SEND_TIMEOUT_MS, concurrency: env.SEND_CONCURRENCY, logger: ctx.logger, deviceTokens }, controls),
   );
 }, { nameFromEnv });

@@ -24,6 +24,24 @@ describe('trackerEnvSchema', () => {
     }
   });
 
+  it('reads the SES topics and the SNS host pattern, naming a bad one', () => {
+    const env = loadConfig(trackerEnvSchema, {
+      ...base,
+      SES_SNS_TOPIC_ARNS: ' arn:aws:sns:eu-west-1:123456789012:ses-events, arn:aws-cn:sns:cn-north-1:123456789012:other ',
+      SNS_HOST_PATTERN: '^127\\.0\\.0\\.1:\\d+$',
+    });
+    expect(env.SES_SNS_TOPIC_ARNS).toEqual(['arn:aws:sns:eu-west-1:123456789012:ses-events', 'arn:aws-cn:sns:cn-north-1:123456789012:other']);
+    expect(env.SNS_HOST_PATTERN?.test('127.0.0.1:8443')).toBe(true);
+    expect(loadConfig(trackerEnvSchema, { ...base, SES_SNS_TOPIC_ARNS: '', SNS_HOST_PATTERN: '' })).toMatchObject({ SES_SNS_TOPIC_ARNS: undefined, SNS_HOST_PATTERN: undefined });
+    for (const [name, value] of [
+      ['SES_SNS_TOPIC_ARNS', 'arn:aws:sqs:eu-west-1:123456789012:queue'],
+      ['SNS_HOST_PATTERN', 'amazonaws\\.com'],
+      ['SNS_HOST_PATTERN', '^(unclosed$'],
+    ]) {
+      expect(() => loadConfig(trackerEnvSchema, { ...base, [name as string]: value }), value).toThrow(new RegExp(name as string));
+    }
+  });
+
   it('is read with the runtime variables in one parse that reports the problems of both', () => {
     const runtime = { KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://registry:8081' };
     expect(loadConfig(serviceEnvSchema(trackerEnvSchema), { ...runtime, ...base })).toMatchObject({ KAFKA_BROKERS: ['k:9092'], HTTP_PORT: 8080 });

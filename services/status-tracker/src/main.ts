@@ -1,14 +1,15 @@
 import { listen } from '@notify/http';
 import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
-import { ensureIndexes, NotificationRepository } from '@notify/stores';
+import { ensureIndexes, NotificationRepository, SuppressionRepository } from '@notify/stores';
 import { createCallbackApp } from './callback-app.js';
 import { trackerEnvSchema } from './config.js';
 import { FirstSeenClock } from './first-seen-clock.js';
 import { NotificationLookup } from './notification-lookup.js';
 import { SendGridSignatureVerifier } from './sendgrid-signature.js';
+import { SnsSignatureVerifier } from './sns-signature.js';
 import { timelineProcessor } from './timeline-processor.js';
-import { createTrackerMetrics } from './tracker-metrics.js';
+import { createTrackerMetrics, recordEventMetrics } from './tracker-metrics.js';
 
 await runService('status-tracker', trackerEnvSchema, async (ctx) => {
   const { env } = ctx;
@@ -20,7 +21,7 @@ await runService('status-tracker', trackerEnvSchema, async (ctx) => {
 
   ctx.addProcessor(
     timelineProcessor(new NotificationRepository(db), {
-      onRecorded: (event) => metrics.statusEvents.inc({ service: ctx.name, status: event.status }),
+      onRecorded: (event) => recordEventMetrics(metrics, ctx.name, event),
     }),
   );
 
@@ -30,8 +31,12 @@ await runService('status-tracker', trackerEnvSchema, async (ctx) => {
     metrics,
     lookup,
     publisher: ctx.publisher([Topics.status]),
+    suppressions: new SuppressionRepository(db),
     bodyLimit: env.CALLBACK_BODY_LIMIT,
     ...(env.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgrid: { verifier: new SendGridSignatureVerifier(env.SENDGRID_WEBHOOK_PUBLIC_KEY) } } : {}),
+    ...(env.SES_SNS_TOPIC_ARNS
+      ? { ses: { verifier: new SnsSignatureVerifier(env.SNS_HOST_PATTERN ? { hostPattern: env.SNS_HOST_PATTERN } : {}), topicArns: env.SES_SNS_TOPIC_ARNS } }
+      : {}),
     ...(env.TWILIO_AUTH_TOKEN && env.PUBLIC_BASE_URL
       ? {
           twilio: {
@@ -46,7 +51,12 @@ await runService('status-tracker', trackerEnvSchema, async (ctx) => {
     const server = await listen(app, env.HTTP_PORT);
     ctx.onShutdown(() => server.close());
     ctx.logger.info(
-      { httpPort: server.port, sendgridCallbacks: Boolean(env.SENDGRID_WEBHOOK_PUBLIC_KEY), twilioCallbacks: Boolean(env.TWILIO_AUTH_TOKEN) },
+      {
+        httpPort: server.port,
+        sendgridCallbacks: Boolean(env.SENDGRID_WEBHOOK_PUBLIC_KEY),
+        twilioCallbacks: Boolean(env.TWILIO_AUTH_TOKEN),
+        sesCallbacks: Boolean(env.SES_SNS_TOPIC_ARNS),
+      },
       'callback endpoints listening',
     );
   });

@@ -63,6 +63,12 @@ describe('timelineProcessor (MongoDB)', () => {
     expect(doc?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'SENT', 'DELIVERED']);
     expect(doc?.status).toBe('DELIVERED');
     expect(recorded.sort()).toEqual(['ACCEPTED', 'DELIVERED', 'ROUTED', 'SENT']);
+
+    // Engagement joins the timeline but leaves the outcome DELIVERED.
+    await def.handle.batch([event('OPENED', 'status-tracker', 5_000), event('CLICKED', 'status-tracker', 6_000), event('COMPLAINED', 'status-tracker', 7_000)].map((value) => ({ value, context })));
+    const engaged = await new NotificationRepository(db).get('t-1', 'n-1');
+    expect(engaged?.timeline.map((e) => e.status)).toEqual(['ACCEPTED', 'ROUTED', 'SENT', 'DELIVERED', 'OPENED', 'CLICKED', 'COMPLAINED']);
+    expect(engaged?.status).toBe('DELIVERED');
   });
 
   it('fails the batch for a retry when the write fails', async () => {

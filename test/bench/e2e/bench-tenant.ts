@@ -49,6 +49,7 @@ export async function createBenchTenant(
     userId,
     email: `${userId}@bench.example.com`,
     deviceTokens: [],
+    devices: [],
     locale: 'en',
     timezone: 'UTC',
     updatedAt: new Date(),
@@ -116,6 +117,8 @@ export function kafkaRequest(
       scheduledFor: null,
       expiresAt: null,
       requestedAt,
+      topics: [],
+      digest: null,
     },
   };
 }

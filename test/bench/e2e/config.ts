@@ -54,7 +54,8 @@ export interface E2eConfig {
   paths: Array<'rest' | 'kafka'>;
 }
 
-function positiveInt(name: string, fallback: number, min = 1): number {
+/** An integer variable of at least `min`, `fallback` when unset; throws naming it when it is not. */
+export function positiveInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -77,6 +78,14 @@ function runtimeDefault<K extends 'PARTITIONS_CONCURRENCY' | 'TRANSACTION_MAX_RE
     KAFKA_BROKERS: 'localhost:9092',
     SCHEMA_REGISTRY_URL: 'http://localhost',
   })[key];
+}
+
+/** Retry tiers of each input topic under the runtime's default RETRY_DELAYS_MS. */
+export function defaultRetryTiers(): number {
+  return loadConfig(runtimeEnvSchema, {
+    KAFKA_BROKERS: 'localhost:9092',
+    SCHEMA_REGISTRY_URL: 'http://localhost',
+  }).RETRY_DELAYS_MS.length;
 }
 
 /** Reads BENCH_* variables; throws naming the first bad one. */
@@ -115,10 +124,7 @@ export function loadE2eConfig(): E2eConfig {
     statusTracker: process.env.BENCH_STATUS_TRACKER !== 'false',
     compiled: process.env.BENCH_COMPILED !== 'false',
     serviceEnv: serviceEnvFrom(process.env.BENCH_SERVICE_ENV),
-    retryTiers: loadConfig(runtimeEnvSchema, {
-      KAFKA_BROKERS: 'localhost:9092',
-      SCHEMA_REGISTRY_URL: 'http://localhost',
-    }).RETRY_DELAYS_MS.length,
+    retryTiers: defaultRetryTiers(),
     paths: paths as Array<'rest' | 'kafka'>,
   };
 }

@@ -126,6 +126,8 @@ async function commitForIdleGroup(kafka: Kafka, groupId: string, moves: TopicPar
 
 const INPUT_OF: Record<string, TopicSpec> = {
   ingest: Topics.requests,
+  // ingest's second consumer group, expanding broadcast topics.
+  'broadcast-expander': Topics.broadcasts,
   enrichment: Topics.accepted,
   'preference-filter': Topics.enriched,
   'channel-router': Topics.filtered,

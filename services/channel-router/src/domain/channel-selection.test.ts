@@ -127,6 +127,28 @@ describe('selectChannels', () => {
     expect(result.dropped.map((d) => d.replacedBy)).toEqual(['SMS', null]);
   });
 
+  it('drops a channel whose addresses are all undeliverable, and falls back from it like an unreachable one', () => {
+    const undeliverable = { EMAIL: new Set(['ada@example.com']) };
+    const dropped = selectChannels(input({ requested: ['EMAIL', 'IN_APP'], undeliverable }), {});
+    expect(dropped.chosen).toEqual([{ channel: 'IN_APP', fallbackFor: null }]);
+    expect(dropped.dropped).toEqual([{ channel: 'EMAIL', reason: 'undeliverable', replacedBy: null }]);
+    const replaced = selectChannels(input({ requested: ['EMAIL'], undeliverable }), { EMAIL: ['SMS'] });
+    expect(replaced.chosen).toEqual([{ channel: 'SMS', fallbackFor: 'EMAIL' }]);
+    expect(replaced.dropped).toEqual([{ channel: 'EMAIL', reason: 'undeliverable', replacedBy: 'SMS' }]);
+  });
+
+  it('does not stand in with an undeliverable channel', () => {
+    const i = input({ requested: ['PUSH'], recipient: recipient({ deviceTokens: [] }), undeliverable: { SMS: new Set(['+447700900123']) } });
+    expect(selectChannels(i, { PUSH: ['SMS', 'EMAIL'] }).chosen).toEqual([{ channel: 'EMAIL', fallbackFor: 'PUSH' }]);
+  });
+
+  it('keeps a channel with another deliverable address, and ignores marks on addresses the recipient no longer has', () => {
+    const push = input({ requested: ['PUSH'], undeliverable: { PUSH: new Set(['token-1']) } });
+    expect(chosenChannels(push)).toEqual(['PUSH']);
+    const moved = input({ requested: ['EMAIL'], recipient: recipient({ email: 'ada@new.example.com' }), undeliverable: { EMAIL: new Set(['ada@example.com']) } });
+    expect(chosenChannels(moved)).toEqual(['EMAIL']);
+  });
+
   it('does not follow chains transitively', () => {
     const i = input({ requested: ['PUSH'], recipient: recipient({ deviceTokens: [], phone: null }) });
     expect(chosenChannels(i, { PUSH: ['SMS'], SMS: ['EMAIL'] })).toEqual([]);

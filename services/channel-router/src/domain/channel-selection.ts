@@ -1,8 +1,10 @@
 import type { Channel, RecipientProfile, TemplateContent } from '@notify/schemas';
-import { isReachable } from './reachability.js';
+import { deliverableAddresses, isReachable } from './reachability.js';
 import type { RoutingConfig } from './routing-config.js';
+import { NONE_UNDELIVERABLE, type UndeliverableAddresses } from './undeliverable.js';
 
-export type DropReason = 'not_allowed' | 'no_content' | 'unreachable';
+/** `undeliverable`: reachable, but every address on the channel is marked undeliverable. */
+export type DropReason = 'not_allowed' | 'no_content' | 'unreachable' | 'undeliverable';
 
 export interface ChosenChannel {
   channel: Channel;
@@ -13,7 +15,7 @@ export interface ChosenChannel {
 export interface DroppedChannel {
   channel: Channel;
   reason: DropReason;
-  /** For an unreachable channel: the channel that stands in for it, if any. */
+  /** For an unreachable or undeliverable channel: the channel that stands in for it, if any. */
   replacedBy: Channel | null;
 }
 
@@ -29,13 +31,16 @@ export interface ChannelSelectionInput {
   allowed: readonly Channel[];
   content: readonly TemplateContent[];
   recipient: RecipientProfile;
+  /** Addresses marked undeliverable: a channel left with none is treated as unreachable. */
+  undeliverable?: UndeliverableAddresses;
 }
 
 /**
- * Chooses channels: requested ∩ allowed ∩ has content ∩ reachable. A requested channel that is allowed
- * and has content but is unreachable is replaced by the first channel of its fallback chain that is
- * itself allowed, has content and is reachable; if that channel is already chosen nothing is added
- * (the recipient is reached there anyway). A channel is never chosen twice.
+ * Chooses channels: requested ∩ allowed ∩ has content ∩ reachable at an address not marked
+ * undeliverable. A requested channel that is allowed and has content but is unreachable (or whose
+ * addresses are all undeliverable) is replaced by the first channel of its fallback chain that is itself
+ * allowed, has content and is reachable at a deliverable address; if that channel is already chosen
+ * nothing is added (the recipient is reached there anyway). A channel is never chosen twice.
  */
 export function selectChannels(
   input: ChannelSelectionInput,
@@ -46,8 +51,11 @@ export function selectChannels(
   const requested = unique(
     input.requested.length > 0 ? input.requested : input.content.map((c) => c.channel),
   );
+  const undeliverable = input.undeliverable ?? NONE_UNDELIVERABLE;
+  const deliverable = (channel: Channel) =>
+    channel === 'IN_APP' || deliverableAddresses(input.recipient, channel, '', undeliverable).length > 0;
   const usable = (channel: Channel) =>
-    allowed.has(channel) && withContent.has(channel) && isReachable(input.recipient, channel);
+    allowed.has(channel) && withContent.has(channel) && isReachable(input.recipient, channel) && deliverable(channel);
 
   // Channels usable in their own right come first, so a stand-in never duplicates a requested channel.
   const taken = new Set(requested.filter(usable));
@@ -68,7 +76,8 @@ export function selectChannels(
         taken.add(standIn);
         chosen.push({ channel: standIn, fallbackFor: channel });
       }
-      dropped.push({ channel, reason: 'unreachable', replacedBy: added ? standIn : null });
+      const reason = isReachable(input.recipient, channel) ? 'undeliverable' : 'unreachable';
+      dropped.push({ channel, reason, replacedBy: added ? standIn : null });
     }
   }
   return { chosen, dropped };

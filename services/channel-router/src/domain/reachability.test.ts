@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { recipient } from './__fixtures__/notifications.js';
-import { contactAddresses, isReachable, reachableChannels } from './reachability.js';
+import {
+  contactAddresses,
+  isReachable,
+  pushPlatformOf,
+  pushTargets,
+  reachableChannels,
+} from './reachability.js';
 
 const nobody = recipient({ email: null, phone: null, deviceTokens: [], webhookUrl: null });
 
@@ -34,5 +40,31 @@ describe('reachability', () => {
     expect(contactAddresses(r, 'WEBHOOK', 'u-1')).toEqual(['https://hooks.example.com/ada']);
     expect(contactAddresses(r, 'IN_APP', 'u-1')).toEqual(['u-1']);
     expect(contactAddresses(nobody, 'EMAIL', 'u-1')).toEqual([]);
+  });
+
+  it('lists push devices first, in profile order, then tokens of unknown platform, each token once', () => {
+    const r = recipient({
+      deviceTokens: ['legacy', 'i-1', ' '],
+      devices: [
+        { token: 'i-1', platform: 'IOS' },
+        { token: ' a-1 ', platform: 'ANDROID' },
+        { token: 'i-1', platform: 'WEB' },
+        { token: '', platform: 'WEB' },
+      ],
+    });
+    expect(pushTargets(r)).toEqual([
+      { token: 'i-1', platform: 'IOS' },
+      { token: 'a-1', platform: 'ANDROID' },
+      { token: 'legacy', platform: null },
+    ]);
+    expect(contactAddresses(r, 'PUSH', 'u-1')).toEqual(['i-1', 'a-1', 'legacy']);
+    expect(pushPlatformOf(r, 'a-1')).toBe('ANDROID');
+    expect(pushPlatformOf(r, 'legacy')).toBeNull();
+  });
+
+  it('reaches PUSH through devices alone', () => {
+    expect(
+      isReachable(recipient({ deviceTokens: [], devices: [{ token: 'w', platform: 'WEB' }] }), 'PUSH'),
+    ).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { ErrorCodes, PermanentError } from '@notify/core';
 import { describe, expect, it } from 'vitest';
 import { content } from './__fixtures__/notifications.js';
-import { compiledTemplateCount, renderContent, truncateText } from './render.js';
+import { compiledTemplateCount, renderContent, renderContext, truncateText } from './render.js';
 
 const options = { templateId: 'order-shipped', smsMaxLength: 1600 };
 
@@ -128,6 +128,37 @@ describe('renderContent', () => {
   it('does not expose prototype properties of the data', () => {
     const rendered = renderContent(content('SMS', { body: '[{{constructor}}][{{__proto__}}]' }), {}, options);
     expect(rendered.text).toBe('[][]');
+  });
+});
+
+describe('digest rendering', () => {
+  const digest = JSON.stringify({
+    count: 12,
+    items: [
+      { notificationId: 'n-1', comment: 'First <b>' },
+      { notificationId: 'n-2', comment: 'Second' },
+    ],
+    more: 10,
+  });
+  const template = content('EMAIL', {
+    subject: '{{digest.count}} new comments',
+    body: '{{#each digest.items}}- {{comment}} ({{notificationId}})\n{{/each}}{{#if digest.more}}and {{digest.more}} more{{/if}}',
+    html: '<ul>{{#each digest.items}}<li>{{comment}}</li>{{/each}}</ul>',
+  });
+
+  it('gives templates the digest as an object: its count, its listed items and how many more', () => {
+    const rendered = renderContent(template, { name: 'Ada', digest, digestCount: '12', digestKey: 'comments' }, options);
+    expect(rendered.subject).toBe('12 new comments');
+    expect(rendered.text).toBe('- First <b> (n-1)\n- Second (n-2)\nand 10 more');
+    expect(rendered.html).toBe('<ul><li>First &lt;b&gt;</li><li>Second</li></ul>');
+    expect(rendered.missingVariables).toEqual([]);
+  });
+
+  it('leaves a digest variable that is not a JSON object as the string it is', () => {
+    expect(renderContext({ digest: 'weekly' })).toEqual({ digest: 'weekly' });
+    expect(renderContext({ digest: '[1,2]' })).toEqual({ digest: '[1,2]' });
+    expect(renderContext({ name: 'Ada' })).toEqual({ name: 'Ada' });
+    expect(renderContent(content('SMS', { body: 'Your {{digest}} digest' }), { digest: 'weekly' }, options).text).toBe('Your weekly digest');
   });
 });
 

@@ -29,7 +29,8 @@ export interface RenderOptions {
 
 type Escaping = 'html' | 'none';
 type Field = 'subject' | 'body' | 'html';
-type CompiledTemplate = HandlebarsTemplateDelegate<Record<string, string>>;
+type RenderContext = Record<string, unknown>;
+type CompiledTemplate = HandlebarsTemplateDelegate<RenderContext>;
 
 interface RenderData {
   missingVariables: Set<string>;
@@ -74,7 +75,7 @@ function renderField(
   field: Field,
   source: string,
   escaping: Escaping,
-  data: Record<string, string>,
+  data: RenderContext,
   missing: Set<string>,
   options: RenderOptions,
 ): string {
@@ -112,8 +113,25 @@ export function truncateText(text: string, max: number): string {
 }
 
 /**
+ * What templates see: the notification's data, with a digest's `digest` (JSON, see the preference
+ * filter's digest notification) as an object, so that `{{digest.count}}`, `{{#each digest.items}}` and
+ * `{{digest.more}}` work. A `digest` that is not a JSON object stays the string it is.
+ */
+export function renderContext(data: Record<string, string>): RenderContext {
+  const raw = data.digest;
+  if (raw === undefined) return data;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { ...data, digest: parsed };
+  } catch {
+    // Not JSON: an ordinary variable that happens to be called digest.
+  }
+  return data;
+}
+
+/**
  * Renders subject, plain-text body and HTML body of one channel's template with the notification's
- * data. Only the HTML body is HTML-escaped; the SMS body is cut to `smsMaxLength`. Throws PermanentError
+ * data (see renderContext). Only the HTML body is HTML-escaped; the SMS body is cut to `smsMaxLength`. Throws PermanentError
  * (code VALIDATION) naming the template, version, channel, locale and field on a template error.
  */
 export function renderContent(
@@ -122,13 +140,14 @@ export function renderContent(
   options: RenderOptions,
 ): RenderedContent {
   const missing = new Set<string>();
+  const context = renderContext(data);
   const subject =
     content.subject === null
       ? null
-      : renderField(content, 'subject', content.subject, 'none', data, missing, options);
-  const body = renderField(content, 'body', content.body, 'none', data, missing, options);
+      : renderField(content, 'subject', content.subject, 'none', context, missing, options);
+  const body = renderField(content, 'body', content.body, 'none', context, missing, options);
   const html =
-    content.html === null ? null : renderField(content, 'html', content.html, 'html', data, missing, options);
+    content.html === null ? null : renderField(content, 'html', content.html, 'html', context, missing, options);
   return {
     subject,
     text: content.channel === 'SMS' ? truncateText(body, options.smsMaxLength) : body,

@@ -1,5 +1,5 @@
 import { PermanentError, Stages } from '@notify/core';
-import { dispatchTopic } from '@notify/schemas';
+import { dispatchTopic, type RecipientProfile } from '@notify/schemas';
 import { describe, expect, it } from 'vitest';
 import { content, filtered, recipient } from './__fixtures__/notifications.js';
 import { route } from './route.js';
@@ -184,6 +184,121 @@ describe('route', () => {
       ['EMAIL', 'provider_disabled', undefined],
       [null, 'no_reachable_channel', 'EMAIL:provider_disabled'],
     ]);
+  });
+
+  it('suppresses a channel whose address is undeliverable with reason undeliverable, and still sends the others', () => {
+    const undeliverable = { EMAIL: new Set(['ada@example.com']) };
+    const result = route(filtered({ channels: ['EMAIL', 'SMS'] }), config, NOW, undefined, undeliverable);
+    expect(result.dispatches.map((d) => d.value.channel)).toEqual(['SMS']);
+    expect(result.statusEvents.map((e) => [e.status, e.channel, e.reason, e.attributes])).toEqual([
+      ['SUPPRESSED', 'EMAIL', 'undeliverable', {}],
+      ['ROUTED', 'SMS', null, expect.any(Object)],
+    ]);
+    expect(result.statusEvents[0]).toMatchObject({ stage: Stages.channelRouter, provider: null });
+  });
+
+  it("routes an undeliverable channel's fallback, saying so on both events", () => {
+    const emailToSms = parseRoutingConfig('{"channelFallbacks":{"EMAIL":["SMS"]}}');
+    const result = route(filtered({ channels: ['EMAIL'] }), emailToSms, NOW, undefined, { EMAIL: new Set(['ada@example.com']) });
+    expect(result.dispatches.map((d) => [d.value.channel, d.value.to])).toEqual([['SMS', '+447700900123']]);
+    expect(result.statusEvents.map((e) => [e.status, e.channel, e.reason, e.attributes.replacedBy ?? e.attributes.fallbackFor])).toEqual([
+      ['SUPPRESSED', 'EMAIL', 'undeliverable', 'SMS'],
+      ['ROUTED', 'SMS', null, 'EMAIL'],
+    ]);
+  });
+
+  it('suppresses the notification when its only channel is undeliverable', () => {
+    const result = route(filtered({ channels: ['SMS'] }), config, NOW, undefined, { SMS: new Set(['+447700900123']) });
+    expect(result.dispatches).toEqual([]);
+    expect(result.statusEvents.map((e) => [e.channel, e.reason, e.attributes.dropped])).toEqual([
+      ['SMS', 'undeliverable', undefined],
+      [null, 'no_reachable_channel', 'SMS:undeliverable'],
+    ]);
+  });
+
+  it('sends PUSH to the first device token not marked undeliverable', () => {
+    const result = route(filtered({ channels: ['PUSH'] }), config, NOW, undefined, { PUSH: new Set(['token-1']) });
+    expect(result.dispatches.map((d) => d.value.to)).toEqual(['token-2']);
+  });
+
+  describe('PUSH by device platform', () => {
+    const byPlatform = parseRoutingConfig(
+      JSON.stringify({
+        channels: { PUSH: { provider: 'push', fallbackProviders: ['apns'] } },
+        pushPlatformProviders: { ios: 'apns', android: 'push' },
+      }),
+    );
+    const pushTo = (devices: RecipientProfile['devices'], deviceTokens: string[] = [], config = byPlatform) =>
+      route(filtered({ channels: ['PUSH'], recipient: recipient({ devices, deviceTokens }) }), config, NOW);
+
+    it('sends an iOS device to APNs with no fallback, saying which platform', () => {
+      const { dispatches, statusEvents } = pushTo([{ token: 'apns-1', platform: 'IOS' }], ['legacy']);
+      expect(dispatches).toHaveLength(1);
+      expect(dispatches[0]).toMatchObject({
+        provider: 'apns',
+        value: { provider: 'apns', fallbackProviders: [], to: 'apns-1' },
+      });
+      expect(statusEvents[0]?.attributes).toMatchObject({ platform: 'ios' });
+      expect(statusEvents[0]?.attributes.fallbackProviders).toBeUndefined();
+    });
+
+    it('sends an Android device to FCM', () => {
+      expect(pushTo([{ token: 'fcm-1', platform: 'ANDROID' }]).dispatches[0]).toMatchObject({
+        provider: 'push',
+        value: { fallbackProviders: [], to: 'fcm-1' },
+      });
+    });
+
+    it("sends a token of unknown platform, or a platform not listed, through the channel's route", () => {
+      expect(pushTo([], ['legacy']).dispatches[0]).toMatchObject({
+        provider: 'push',
+        value: { fallbackProviders: ['apns'], to: 'legacy' },
+      });
+      expect(pushTo([{ token: 'web-1', platform: 'WEB' }]).dispatches[0]).toMatchObject({
+        provider: 'push',
+        value: { fallbackProviders: ['apns'], to: 'web-1' },
+      });
+      expect(pushTo([{ token: 'apns-1', platform: 'IOS' }], [], config).dispatches[0]?.provider).toBe('push');
+    });
+
+    it('sends one dispatch, to the first device, through its platform provider', () => {
+      const both = pushTo([
+        { token: 'fcm-1', platform: 'ANDROID' },
+        { token: 'apns-1', platform: 'IOS' },
+      ]);
+      expect(both.dispatches.map((d) => [d.provider, d.value.to])).toEqual([['push', 'fcm-1']]);
+    });
+
+    it('moves to the next device when the first is undeliverable, with its own provider', () => {
+      const devices: RecipientProfile['devices'] = [
+        { token: 'fcm-1', platform: 'ANDROID' },
+        { token: 'apns-1', platform: 'IOS' },
+      ];
+      const result = route(
+        filtered({ channels: ['PUSH'], recipient: recipient({ devices, deviceTokens: [] }) }),
+        byPlatform,
+        NOW,
+        undefined,
+        { PUSH: new Set(['fcm-1']) },
+      );
+      expect(result.dispatches.map((d) => [d.provider, d.value.to])).toEqual([['apns', 'apns-1']]);
+    });
+
+    it('suppresses PUSH when the platform provider is disabled rather than use another', () => {
+      const state = { disabled: new Set(['apns'] as const), openCircuits: new Set<never>() };
+      const result = route(
+        filtered({ channels: ['PUSH'], recipient: recipient({ devices: [{ token: 'apns-1', platform: 'IOS' }] }) }),
+        byPlatform,
+        NOW,
+        state,
+      );
+      expect(result.dispatches).toEqual([]);
+      expect(result.statusEvents[0]).toMatchObject({
+        channel: 'PUSH',
+        reason: 'provider_disabled',
+        attributes: { providers: 'apns' },
+      });
+    });
   });
 
   it('throws a PermanentError on a broken template, so the record is dead-lettered whole', () => {

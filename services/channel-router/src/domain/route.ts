@@ -1,12 +1,15 @@
 import { ErrorCodes, PermanentError, Stages, statusEvent } from '@notify/core';
-import type {
-  Channel,
-  Dispatch,
-  NotificationFiltered,
-  NotificationStatusEvent,
-  Provider,
-  TemplateContent,
+import {
+  toDevicePlatform,
+  type Channel,
+  type Dispatch,
+  type NotificationFiltered,
+  type NotificationStatusEvent,
+  type Provider,
+  type PushPlatform,
+  type TemplateContent,
 } from '@notify/schemas';
+import { channelRouteFor } from './channel-route.js';
 import { selectChannels } from './channel-selection.js';
 import {
   ALL_PROVIDERS_HEALTHY,
@@ -14,9 +17,10 @@ import {
   type ProviderChoice,
   type ProviderState,
 } from './provider-choice.js';
-import { contactAddresses } from './reachability.js';
+import { deliverableAddresses, pushPlatformOf } from './reachability.js';
 import { renderContent, type RenderedContent } from './render.js';
 import type { RoutingConfig } from './routing-config.js';
+import { NONE_UNDELIVERABLE, type UndeliverableAddresses } from './undeliverable.js';
 
 export interface RoutedDispatch {
   /** The caller produces `value` to dispatchTopic(provider). */
@@ -34,14 +38,18 @@ export interface RouteResult {
  *
  * One dispatch per channel, never per address: the senders' delivery ledger is keyed by
  * (notification id, channel), so a second dispatch on the same channel would be taken for a duplicate.
- * For PUSH, `to` is therefore the recipient's first device token (profile order; enrichment lists the
- * preferred device first). The other addresses are `to` = email, phone, webhook URL, or the user id for
- * IN_APP.
+ * For PUSH, `to` is therefore the recipient's first push token: its devices in profile order, then its
+ * tokens of unknown platform (enrichment lists the preferred device first). The device's platform may
+ * pick the provider (channelRouteFor). The other addresses are `to` = email, phone, webhook URL, or the user id for
+ * IN_APP. Addresses in `undeliverable` (hard bounces, complaints) are skipped; a channel left without
+ * one falls back along its chain like an unreachable channel.
  *
  * Status events: ROUTED per dispatch (channel, provider, details in attributes); SUPPRESSED with
- * reason `provider_disabled` for a chosen channel whose providers are all switched off; and, when no
- * dispatch results, one SUPPRESSED for the notification with reason `no_reachable_channel` and the
- * dropped channels in `attributes.dropped` (`CHANNEL:reason,...`).
+ * reason `undeliverable` for a requested channel whose addresses are all marked undeliverable (its
+ * stand-in, if any, in `attributes.replacedBy`); SUPPRESSED with reason `provider_disabled` for a
+ * chosen channel whose providers are all switched off; and, when no dispatch results, one SUPPRESSED
+ * for the notification with reason `no_reachable_channel` and the dropped channels in
+ * `attributes.dropped` (`CHANNEL:reason,...`).
  *
  * Throws PermanentError (code VALIDATION) on a template error, so the record is dead-lettered whole
  * and can be replayed once the template is fixed.
@@ -51,6 +59,7 @@ export function route(
   config: RoutingConfig,
   now: number,
   providerState: ProviderState = ALL_PROVIDERS_HEALTHY,
+  undeliverable: UndeliverableAddresses = NONE_UNDELIVERABLE,
 ): RouteResult {
   const n = filtered.notification;
   const selection = selectChannels(
@@ -59,6 +68,7 @@ export function route(
       allowed: filtered.allowedChannels,
       content: filtered.content,
       recipient: filtered.recipient,
+      undeliverable,
     },
     config.channelFallbacks,
   );
@@ -71,6 +81,16 @@ export function route(
       reason,
     }),
   );
+  for (const { channel, reason, replacedBy } of selection.dropped) {
+    if (reason !== 'undeliverable') continue;
+    statusEvents.push(
+      statusEvent(n, Stages.channelRouter, 'SUPPRESSED', now, {
+        channel,
+        reason,
+        attributes: replacedBy ? { replacedBy } : {},
+      }),
+    );
+  }
 
   for (const { channel, fallbackFor } of selection.chosen) {
     const content = contentFor(filtered.content, channel);
@@ -78,9 +98,10 @@ export function route(
       templateId: n.templateId,
       smsMaxLength: config.smsMaxLength,
     });
-    const choice = chooseProvider(config.channels[channel], n, config.rolloutPercent, providerState);
+    const { to, platform } = targetOf(filtered, channel, undeliverable);
+    const channelRoute = channelRouteFor(config, channel, platform);
+    const choice = chooseProvider(channelRoute, n, config.rolloutPercent, providerState);
     if (choice === null) {
-      const channelRoute = config.channels[channel];
       notSent.push({ channel, reason: 'provider_disabled' });
       statusEvents.push(
         statusEvent(n, Stages.channelRouter, 'SUPPRESSED', now, {
@@ -91,10 +112,6 @@ export function route(
       );
       continue;
     }
-    const to = contactAddresses(filtered.recipient, channel, n.userId)[0];
-    // selectChannels only chooses reachable channels.
-    if (to === undefined)
-      throw new PermanentError(ErrorCodes.INTERNAL, `no address for chosen channel ${channel}`);
     dispatches.push({
       provider: choice.provider,
       value: dispatch(filtered, channel, choice, to, rendered, now),
@@ -103,7 +120,7 @@ export function route(
       statusEvent(n, Stages.channelRouter, 'ROUTED', now, {
         channel,
         provider: choice.provider,
-        attributes: routedAttributes(content, choice, rendered, fallbackFor),
+        attributes: routedAttributes(content, choice, rendered, fallbackFor, platform),
       }),
     );
   }
@@ -117,6 +134,24 @@ export function route(
     );
   }
   return { dispatches, statusEvents };
+}
+
+/** Where a chosen channel's dispatch goes: its first deliverable address and, for PUSH, that device's platform. */
+function targetOf(
+  filtered: NotificationFiltered,
+  channel: Channel,
+  undeliverable: UndeliverableAddresses,
+): { to: string; platform: PushPlatform | null } {
+  const to = deliverableAddresses(
+    filtered.recipient,
+    channel,
+    filtered.notification.userId,
+    undeliverable,
+  )[0];
+  // selectChannels only chooses channels with a deliverable address.
+  if (to === undefined)
+    throw new PermanentError(ErrorCodes.INTERNAL, `no address for chosen channel ${channel}`);
+  return { to, platform: channel === 'PUSH' ? pushPlatformOf(filtered.recipient, to) : null };
 }
 
 function contentFor(content: readonly TemplateContent[], channel: Channel): TemplateContent {
@@ -161,6 +196,7 @@ function routedAttributes(
   choice: ProviderChoice,
   rendered: RenderedContent,
   fallbackFor: Channel | null,
+  platform: PushPlatform | null,
 ): Record<string, string> {
   const attributes: Record<string, string> = {
     templateVersion: String(content.version),
@@ -170,6 +206,7 @@ function routedAttributes(
   if (choice.skipped.length > 0)
     attributes.skippedProviders = choice.skipped.map((s) => `${s.provider}:${s.reason}`).join(',');
   if (fallbackFor !== null) attributes.fallbackFor = fallbackFor;
+  if (platform !== null) attributes.platform = toDevicePlatform(platform);
   if (rendered.missingVariables.length > 0) attributes.missingVariables = rendered.missingVariables.join(',');
   return attributes;
 }

@@ -30,6 +30,7 @@ describe('parseRoutingConfig', () => {
     });
     expect(config.channelFallbacks).toEqual({ PUSH: ['SMS'] });
     expect(config.rolloutPercent).toEqual({});
+    expect(config.pushPlatformProviders).toEqual({});
     expect(config.smsMaxLength).toBe(1600);
   });
 
@@ -69,6 +70,24 @@ describe('parseRoutingConfig', () => {
     const config = parseRoutingConfig('{"rolloutPercent":{"smtp":25},"smsMaxLength":320}');
     expect(config.rolloutPercent).toEqual({ smtp: 25 });
     expect(config.smsMaxLength).toBe(320);
+  });
+
+  it('accepts a PUSH provider per device platform, some platforms only', () => {
+    const config = parseRoutingConfig('{"pushPlatformProviders":{"ios":"apns","android":"push"}}');
+    expect(config.pushPlatformProviders).toEqual({ ios: 'apns', android: 'push' });
+    expect(config.channels.PUSH).toEqual({ provider: 'push', fallbackProviders: [] });
+  });
+
+  it('rejects a platform provider that cannot deliver PUSH, or an unknown platform or provider', () => {
+    expect(issuesOf('{"pushPlatformProviders":{"ios":"sendgrid"}}')).toEqual([
+      { path: 'pushPlatformProviders.ios', message: 'sendgrid cannot deliver PUSH' },
+    ]);
+    expect(issuesOf('{"pushPlatformProviders":{"android":"fcm"}}')[0]?.path).toBe(
+      'pushPlatformProviders.android',
+    );
+    expect(issuesOf('{"pushPlatformProviders":{"blackberry":"push"}}')[0]?.path).toMatch(
+      /^pushPlatformProviders/,
+    );
   });
 
   it('rejects invalid JSON', () => {

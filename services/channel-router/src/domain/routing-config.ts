@@ -1,13 +1,23 @@
 import { ValidationError, type FieldIssue } from '@notify/core';
-import { ChannelValues, PROVIDERS, type Channel, type Provider } from '@notify/schemas';
+import {
+  ChannelValues,
+  DEVICE_PLATFORMS,
+  PROVIDERS,
+  type Channel,
+  type DevicePlatform,
+  type Provider,
+} from '@notify/schemas';
 import { z } from 'zod';
 
 /** The channel each provider can deliver on; a route naming a provider for another channel is rejected. */
 export const PROVIDER_CHANNEL: Readonly<Record<Provider, Channel>> = {
   sendgrid: 'EMAIL',
   smtp: 'EMAIL',
+  ses: 'EMAIL',
   twilio: 'SMS',
+  sns: 'SMS',
   push: 'PUSH',
+  apns: 'PUSH',
   webhook: 'WEBHOOK',
   inapp: 'IN_APP',
 };
@@ -28,6 +38,11 @@ export interface RoutingConfig {
   channelFallbacks: Partial<Record<Channel, Channel[]>>;
   /** Share of recipients (0-100) a provider is used for; a provider not listed gets 100. */
   rolloutPercent: Partial<Record<Provider, number>>;
+  /**
+   * The PUSH provider for a device of each platform listed, with no fallback: a token is valid only at
+   * its platform's push service. Devices of other platforms and tokens of unknown platform use channels.PUSH.
+   */
+  pushPlatformProviders: Partial<Record<DevicePlatform, Provider>>;
   /** SMS bodies longer than this are cut (characters). */
   smsMaxLength: number;
 }
@@ -42,6 +57,7 @@ export const DEFAULT_ROUTING_CONFIG: Readonly<RoutingConfig> = {
   },
   channelFallbacks: { PUSH: ['SMS'] }, // no device token → SMS
   rolloutPercent: {},
+  pushPlatformProviders: {},
   smsMaxLength: 1600, // characters, Twilio's limit for one message
 };
 
@@ -117,6 +133,15 @@ export const routingConfigSchema = z.strictObject({
     })
     .default(() => structuredClone(DEFAULT_ROUTING_CONFIG.channelFallbacks)),
   rolloutPercent: z.partialRecord(providerSchema, z.int().min(0).max(100)).default(() => ({})),
+  pushPlatformProviders: z
+    .partialRecord(z.enum(DEVICE_PLATFORMS), providerSchema)
+    .superRefine((byPlatform, ctx) => {
+      for (const [platform, provider] of Object.entries(byPlatform)) {
+        if (provider !== undefined && PROVIDER_CHANNEL[provider] !== 'PUSH')
+          ctx.addIssue({ code: 'custom', path: [platform], message: `${provider} cannot deliver PUSH` });
+      }
+    })
+    .default(() => ({})),
   smsMaxLength: z.int().min(1).default(DEFAULT_ROUTING_CONFIG.smsMaxLength),
 });
 

@@ -18,12 +18,18 @@ const notification: Notification = {
   acceptedAt: 2,
   idempotencyKey: 'k',
   source: 'REST',
+  digest: null,
 };
 
 const recipient: RecipientSource = {
   email: 'ana@example.com',
   phone: '+5511999990000',
   deviceTokens: ['tok'],
+  devices: [
+    { token: 'apns-1', platform: 'ios' },
+    { token: 'fcm-1', platform: 'android' },
+    { token: 'web-1', platform: 'web' },
+  ],
   locale: 'pt-BR',
   timezone: 'America/Sao_Paulo',
 };
@@ -45,6 +51,11 @@ describe('enrich', () => {
           email: 'ana@example.com',
           phone: '+5511999990000',
           deviceTokens: ['tok'],
+          devices: [
+            { token: 'apns-1', platform: 'IOS' },
+            { token: 'fcm-1', platform: 'ANDROID' },
+            { token: 'web-1', platform: 'WEB' },
+          ],
           webhookUrl: null,
           locale: 'pt-BR',
           timezone: 'America/Sao_Paulo',
@@ -83,6 +94,7 @@ describe('enrich', () => {
       email: null,
       phone: null,
       deviceTokens: [],
+      devices: [],
       webhookUrl: null,
       locale: 'en-US',
       timezone: 'UTC',

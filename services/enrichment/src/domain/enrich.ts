@@ -1,4 +1,10 @@
-import type { Notification, NotificationEnriched, RecipientProfile } from '@notify/schemas';
+import {
+  toPushPlatform,
+  type DevicePlatform,
+  type Notification,
+  type NotificationEnriched,
+  type RecipientProfile,
+} from '@notify/schemas';
 import { localeFallbackChain, normalizeLocale } from './locale-fallback.js';
 import { resolveContent, type TemplateVariant } from './resolve-content.js';
 
@@ -7,6 +13,7 @@ export interface RecipientSource {
   email?: string | null;
   phone?: string | null;
   deviceTokens?: readonly string[];
+  devices?: ReadonlyArray<{ token: string; platform: DevicePlatform }>;
   webhookUrl?: string | null;
   locale?: string | null;
   timezone?: string | null;
@@ -31,6 +38,10 @@ function toProfile(recipient: RecipientSource, tenantDefaultLocale: string): Rec
     email: recipient.email ?? null,
     phone: recipient.phone ?? null,
     deviceTokens: [...(recipient.deviceTokens ?? [])],
+    devices: (recipient.devices ?? []).map(({ token, platform }) => ({
+      token,
+      platform: toPushPlatform(platform),
+    })),
     webhookUrl: recipient.webhookUrl ?? null,
     locale,
     timezone: recipient.timezone || DEFAULT_TIMEZONE,

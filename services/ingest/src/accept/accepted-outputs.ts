@@ -1,5 +1,11 @@
 import { Headers, output, statusOutput, type Output } from '@notify/runtime';
-import { Topics, type Notification, type NotificationAccepted, type NotificationStatusEvent } from '@notify/schemas';
+import {
+  Topics,
+  type BroadcastExpansion,
+  type Notification,
+  type NotificationAccepted,
+  type NotificationStatusEvent,
+} from '@notify/schemas';
 
 function requestedAtHeader(requestedAt: number) {
   return { [Headers.REQUESTED_AT]: String(requestedAt) };
@@ -9,13 +15,20 @@ function acceptedOutput(value: NotificationAccepted): Output {
   return output(Topics.accepted, Topics.accepted.keyOf(value), value, requestedAtHeader(value.notification.requestedAt));
 }
 
+/** A broadcast's expansion (its start or its rest) on notify.broadcasts.v1. */
+export function expansionOutput(expansion: BroadcastExpansion): Output {
+  return output(Topics.broadcasts, Topics.broadcasts.keyOf(expansion), expansion, requestedAtHeader(expansion.requestedAt));
+}
+
 /**
- * The records an accepted request produces: each notification on notify.accepted.v1 and each ACCEPTED
- * event on notify.status.v1. Every record carries the request time, where end-to-end latency starts.
+ * The records an accepted request (or a page of its broadcast) produces: each notification on
+ * notify.accepted.v1, each ACCEPTED event on notify.status.v1 and the expansion of the topics it names, if
+ * any, on notify.broadcasts.v1. Every record carries the request time, where end-to-end latency starts.
  */
 export function acceptedOutputs(
   notifications: readonly Notification[],
   statusEvents: readonly NotificationStatusEvent[],
+  expansion: BroadcastExpansion | null = null,
 ): Output[] {
   const requestedAt = new Map(notifications.map((n) => [n.notificationId, n.requestedAt]));
   return [
@@ -24,5 +37,6 @@ export function acceptedOutputs(
       ...statusOutput(event),
       headers: requestedAtHeader(requestedAt.get(event.notificationId) ?? event.occurredAt),
     })),
+    ...(expansion ? [expansionOutput(expansion)] : []),
   ];
 }

@@ -128,6 +128,8 @@ const kafkaRequest = (idempotencyKey: string, recipients = ['u1', 'u2']): Notifi
   scheduledFor: null,
   expiresAt: null,
   requestedAt: 1_700_000_000_000,
+  topics: [],
+  digest: null,
 });
 
 /** One record's acceptance, through the slice path. */

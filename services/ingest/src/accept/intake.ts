@@ -111,7 +111,7 @@ export class Intake {
     if (outcome.kind !== 'accepted') return outcome;
     const { idempotencyKey } = outcome.response;
     try {
-      await this.deps.publish(acceptedOutputs(outcome.notifications, outcome.statusEvents), {
+      await this.deps.publish(acceptedOutputs(outcome.notifications, outcome.statusEvents, outcome.expansion), {
         [Headers.TRACEPARENT]: command.traceparent,
       });
     } catch (err) {
@@ -165,7 +165,7 @@ export class Intake {
       if (outcome instanceof Error) return outcome;
       switch (outcome.kind) {
         case 'accepted':
-          return { kind: 'accepted', outputs: acceptedOutputs(outcome.notifications, outcome.statusEvents) };
+          return { kind: 'accepted', outputs: acceptedOutputs(outcome.notifications, outcome.statusEvents, outcome.expansion) };
         case 'reaccepted':
           return {
             kind: 'accepted',
@@ -186,7 +186,7 @@ export class Intake {
     if (claimed.length === 0) return { completed: [] };
     try {
       await this.deps.publish(
-        claimed.flatMap((c) => acceptedOutputs(c.notifications, c.statusEvents)),
+        claimed.flatMap((c) => acceptedOutputs(c.notifications, c.statusEvents, c.expansion)),
         { [Headers.TRACEPARENT]: command.traceparent },
       );
     } catch (err) {

@@ -118,8 +118,8 @@ export function settleBatch(batch: ClaimedBatch, effects: BatchEffects): Array<S
     if (item.kind === 'answered') return item.outcome;
     if (effects.publishFailure) return effects.publishFailure;
     if (item.kind === 'claimed') {
-      const { notifications, statusEvents, response, claimId } = item.claimed;
-      return { kind: 'accepted', notifications, statusEvents, response, claimId };
+      const { notifications, statusEvents, expansion, response, claimId } = item.claimed;
+      return { kind: 'accepted', notifications, statusEvents, expansion, response, claimId };
     }
     const { claimant, candidate } = item;
     const holder: KeyHolder = completed.get(claimant.index)

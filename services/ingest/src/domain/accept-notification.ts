@@ -1,4 +1,4 @@
-import type { IngestSource, Notification, NotificationStatusEvent } from '@notify/schemas';
+import type { BroadcastExpansion, IngestSource, Notification, NotificationStatusEvent } from '@notify/schemas';
 import { ValidationError, type NotFoundError } from '@notify/core';
 import { acceptance } from './acceptance.js';
 import type { AcceptedResponse, IdempotencyClaims } from './idempotency.js';
@@ -31,11 +31,12 @@ export class IdempotencyKeyReusedError extends ValidationError {
 }
 
 export type AcceptOutcome =
-  /** Publish `notifications` and `statusEvents`, then complete the key's claim `claimId` with `response`. */
+  /** Publish `notifications`, `statusEvents` and `expansion`, then complete the key's claim `claimId` with `response`. */
   | {
       kind: 'accepted';
       notifications: Notification[];
       statusEvents: NotificationStatusEvent[];
+      expansion: BroadcastExpansion | null;
       response: AcceptedResponse;
       claimId: string;
     }

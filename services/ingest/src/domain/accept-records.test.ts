@@ -21,6 +21,8 @@ const request = (overrides: Partial<NotificationRequest> = {}): NotificationRequ
   scheduledFor: null,
   expiresAt: null,
   requestedAt: NOW - 1_000,
+  topics: [],
+  digest: null,
   ...overrides,
 });
 

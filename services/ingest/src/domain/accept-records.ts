@@ -1,4 +1,4 @@
-import type { Notification, NotificationStatusEvent } from '@notify/schemas';
+import type { BroadcastExpansion, Notification, NotificationStatusEvent } from '@notify/schemas';
 import { ValidationError, type NotFoundError } from '@notify/core';
 import { IdempotencyKeyReusedError } from './accept-notification.js';
 import { acceptance } from './acceptance.js';
@@ -22,11 +22,12 @@ export interface RecordAcceptPorts extends ReferencePorts {
 }
 
 export type RecordOutcome =
-  /** Produce `notifications` and `statusEvents`; the key is already recorded as this record's. */
+  /** Produce `notifications`, `statusEvents` and `expansion`; the key is already recorded as this record's. */
   | {
       kind: 'accepted';
       notifications: Notification[];
       statusEvents: NotificationStatusEvent[];
+      expansion: BroadcastExpansion | null;
       response: StoredAcceptance;
     }
   /** This very record accepted the key before, in a transaction that did not commit: produce the same again. */

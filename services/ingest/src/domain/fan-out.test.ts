@@ -15,6 +15,8 @@ const request: NormalizedRequest = {
   scheduledFor: null,
   expiresAt: 9_000,
   requestedAt: 1_000,
+  topics: [],
+  digest: null,
 };
 
 describe('fanOut', () => {
@@ -36,6 +38,7 @@ describe('fanOut', () => {
       acceptedAt: 2_000,
       idempotencyKey: 'order-42',
       source: 'REST',
+      digest: null,
     });
   });
 

@@ -3,6 +3,8 @@ export interface AcceptedResponse {
   idempotencyKey: string;
   acceptedAt: number;
   notifications: Array<{ userId: string; notificationId: string }>;
+  /** The broadcast topics named, whose subscribers' notifications are not listed; absent for none. */
+  topics?: string[];
 }
 
 /** The response recorded for an idempotency key. */

@@ -14,6 +14,8 @@ const request: NormalizedRequest = {
   scheduledFor: null,
   expiresAt: null,
   requestedAt: 1,
+  topics: [],
+  digest: null,
 };
 
 describe('requestHash', () => {

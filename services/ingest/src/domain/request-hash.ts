@@ -17,6 +17,8 @@ export function requestHash(request: NormalizedRequest): string {
     Object.entries(request.data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     request.scheduledFor,
     request.expiresAt,
+    // Added only when used, so that keys recorded before these fields existed keep their fingerprints.
+    ...(request.topics.length > 0 || request.digest ? [request.topics, request.digest] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldIssue } from '@notify/core';
-import { MAX_RECIPIENTS, parseNotificationRequest, TenantMismatchError, type ParseContext } from './request-schema.js';
+import { MAX_RECIPIENTS, MAX_TOPICS, parseNotificationRequest, TenantMismatchError, type ParseContext } from './request-schema.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ctx: ParseContext = { now: NOW, tenantId: 'acme', newIdempotencyKey: () => 'generated-key' };
@@ -31,6 +31,8 @@ describe('parseNotificationRequest', () => {
       scheduledFor: null,
       expiresAt: null,
       requestedAt: NOW,
+      topics: [],
+      digest: null,
     });
   });
 
@@ -47,6 +49,8 @@ describe('parseNotificationRequest', () => {
       scheduledFor: null,
       expiresAt: NOW + 60_000,
       requestedAt: NOW - 5,
+      topics: ['release-notes'],
+      digest: { key: 'orders', windowMs: 600_000, dailyAt: null, maxItems: 20 },
     };
     expect(parseNotificationRequest(request, { now: NOW })).toEqual({
       ...request,
@@ -125,6 +129,50 @@ describe('parseNotificationRequest', () => {
     ]);
     expect(issuesOf(null)).toEqual([{ path: '', message: 'must be a JSON object' }]);
     expect(issuesOf([1])).toEqual([{ path: '', message: 'must be a JSON object' }]);
+  });
+
+  it('takes broadcast topics instead of, or besides, recipients', () => {
+    const { recipients: _omitted, ...withoutRecipients } = valid;
+    expect(parseNotificationRequest({ ...withoutRecipients, topics: ['release-notes'] }, ctx)).toMatchObject({
+      recipients: [],
+      topics: ['release-notes'],
+    });
+    expect(parseNotificationRequest({ ...valid, topics: ['a', 'b'] }, ctx).topics).toEqual(['a', 'b']);
+    expect(issuesOf({ ...valid, recipients: [], topics: [] })).toEqual([
+      { path: 'recipients', message: 'must name at least one recipient' },
+    ]);
+    expect(issuesOf({ ...valid, topics: ['a', 'a', ' '] })).toEqual([
+      { path: 'topics[1]', message: 'duplicates topics[0]' },
+      { path: 'topics[2]', message: 'must not be empty' },
+    ]);
+    const many = Array.from({ length: MAX_TOPICS + 1 }, (_, i) => `t${i}`);
+    expect(issuesOf({ ...valid, topics: many })).toEqual([{ path: 'topics', message: `must name at most ${MAX_TOPICS} topics` }]);
+  });
+
+  it('takes a digest with exactly one window', () => {
+    expect(parseNotificationRequest({ ...valid, digest: { key: 'comments:post-42', windowMs: 600_000 } }, ctx).digest).toEqual({
+      key: 'comments:post-42',
+      windowMs: 600_000,
+      dailyAt: null,
+      maxItems: null,
+    });
+    expect(parseNotificationRequest({ ...valid, digest: { key: 'daily', dailyAt: '09:00', maxItems: 50 } }, ctx).digest).toEqual({
+      key: 'daily',
+      windowMs: null,
+      dailyAt: '09:00',
+      maxItems: 50,
+    });
+    expect(issuesOf({ ...valid, digest: { key: 'k' } })).toEqual([{ path: 'digest', message: 'must name exactly one window: windowMs or dailyAt' }]);
+    expect(issuesOf({ ...valid, digest: { key: 'k', windowMs: 60_000, dailyAt: '09:00' } })).toEqual([
+      { path: 'digest', message: 'must name exactly one window: windowMs or dailyAt' },
+    ]);
+    expect(issuesOf({ ...valid, digest: { key: ' ', dailyAt: '9:00', windowMs: null, maxItems: 0, extra: 1 } })).toEqual([
+      { path: 'digest.key', message: 'must not be empty' },
+      { path: 'digest.dailyAt', message: 'must be a time of day, HH:mm' },
+      { path: 'digest.maxItems', message: 'must be at least 1' },
+      { path: 'digest.extra', message: 'is not a known field' },
+    ]);
+    expect(issuesOf({ ...valid, digest: { key: 'k', windowMs: 10 } })).toEqual([{ path: 'digest.windowMs', message: 'must be at least 1000' }]);
   });
 
   it('bounds the recipient list', () => {

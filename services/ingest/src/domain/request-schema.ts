@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ChannelValues, PriorityValues, type Channel, type Priority } from '@notify/schemas';
+import { ChannelValues, PriorityValues, type Channel, type DigestSpec, type Priority } from '@notify/schemas';
 import { ValidationError, type FieldIssue } from '@notify/core';
 import { formatFieldPath } from './field-path.js';
 
 export const MAX_RECIPIENTS = 1000;
+export const MAX_TOPICS = 20;
+export const MAX_DIGEST_ITEMS = 1000;
+export const MAX_DIGEST_WINDOW_MS = 31 * 24 * 3_600_000; // 31 days
+export const MIN_DIGEST_WINDOW_MS = 1_000; // one second
 export const MAX_ID_LENGTH = 128;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -22,6 +26,10 @@ export interface NormalizedRequest {
   scheduledFor: number | null;
   expiresAt: number | null;
   requestedAt: number;
+  /** Broadcast topics whose subscribers are recipients too; empty for none. */
+  topics: string[];
+  /** The digest the notifications are collected into, or null to deliver each alone. */
+  digest: DigestSpec | null;
 }
 
 export interface ParseContext {
@@ -96,6 +104,37 @@ const dataValue = z
   })
   .transform((v) => String(v));
 
+const DIGEST_DAILY_AT = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+const digestSchema = z
+  .object(
+    {
+      key: identifier(MAX_IDEMPOTENCY_KEY_LENGTH),
+      windowMs: z
+        .int({ error: 'must be a whole number of milliseconds' })
+        .min(MIN_DIGEST_WINDOW_MS, `must be at least ${MIN_DIGEST_WINDOW_MS}`)
+        .max(MAX_DIGEST_WINDOW_MS, `must be at most ${MAX_DIGEST_WINDOW_MS} (31 days)`)
+        .nullish(),
+      dailyAt: z.string({ error: 'must be a string' }).regex(DIGEST_DAILY_AT, 'must be a time of day, HH:mm').nullish(),
+      maxItems: z
+        .int({ error: 'must be a whole number' })
+        .min(1, 'must be at least 1')
+        .max(MAX_DIGEST_ITEMS, `must be at most ${MAX_DIGEST_ITEMS}`)
+        .nullish(),
+    },
+    { error: 'must be an object with a key and a window (windowMs or dailyAt)' },
+  )
+  .meta({
+    // For the JSON Schema: no other fields, and exactly one window (digestIssues checks both here).
+    additionalProperties: false,
+    oneOf: [
+      { required: ['windowMs'], properties: { windowMs: { not: { type: 'null' } } } },
+      { required: ['dailyAt'], properties: { dailyAt: { not: { type: 'null' } } } },
+    ],
+  })
+  .nullish();
+const DIGEST_FIELDS = ['key', 'windowMs', 'dailyAt', 'maxItems'];
+
 const requestShape = {
   tenantId: identifier(MAX_ID_LENGTH).optional(),
   idempotencyKey: z
@@ -103,9 +142,9 @@ const requestShape = {
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
     .nullish(),
   recipients: z
-    .array(identifier(MAX_ID_LENGTH), { error: requiredError('an array of user ids') })
-    .min(1, 'must name at least one recipient')
-    .max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} recipients`),
+    .array(identifier(MAX_ID_LENGTH), { error: 'must be an array of user ids' })
+    .max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} recipients`)
+    .default([]),
   templateId: identifier(MAX_ID_LENGTH),
   category: categoryIdSchema,
   channels: z
@@ -124,6 +163,11 @@ const requestShape = {
   scheduledFor: instant.nullish(),
   expiresAt: instant.nullish(),
   requestedAt: instant.nullish(),
+  topics: z
+    .array(identifier(MAX_ID_LENGTH), { error: 'must be an array of topic ids' })
+    .max(MAX_TOPICS, `must name at most ${MAX_TOPICS} topics`)
+    .default([]),
+  digest: digestSchema,
 };
 const FIELDS = Object.keys(requestShape);
 
@@ -131,12 +175,24 @@ const FIELDS = Object.keys(requestShape);
 // other fields' issues from the same parse.
 const requestSchema = z.object(requestShape, { error: 'must be a JSON object' });
 
-/** The request as its JSON Schema documents it: the same fields and rules, unknown fields refused. */
-export const notificationRequestSchema = z.strictObject({
-  ...requestShape,
-  recipients: requestShape.recipients.meta({ uniqueItems: true }),
-  channels: requestShape.channels.meta({ uniqueItems: true }),
-});
+/**
+ * The request as its JSON Schema documents it: the same fields and rules, unknown fields refused, and
+ * (the one rule across fields a schema can state) recipients or topics to notify.
+ */
+export const notificationRequestSchema = z
+  .strictObject({
+    ...requestShape,
+    recipients: requestShape.recipients.meta({ uniqueItems: true }),
+    channels: requestShape.channels.meta({ uniqueItems: true }),
+    topics: requestShape.topics.meta({ uniqueItems: true }),
+  })
+  .meta({
+    description: 'Names at least one recipient or one topic.',
+    anyOf: [
+      { required: ['recipients'], properties: { recipients: { minItems: 1 } } },
+      { required: ['topics'], properties: { topics: { minItems: 1 } } },
+    ],
+  });
 
 /** A tenantId in the body that is not the authenticated caller's: the caller may not act for it. */
 export class TenantMismatchError extends ValidationError {
@@ -164,7 +220,13 @@ function crossFieldIssues(input: Record<string, unknown>, context: ParseContext)
       .map((key) => ({ path: formatFieldPath([key]), message: 'is not a known field' })),
     ...duplicateIssues('recipients', input.recipients),
     ...duplicateIssues('channels', input.channels),
+    ...duplicateIssues('topics', input.topics),
+    ...digestIssues(input.digest),
   ];
+  if (isEmptyList(input.recipients) && isEmptyList(input.topics)) {
+    // Without topics to broadcast to, a request needs recipients of its own.
+    issues.push({ path: 'recipients', message: input.recipients === undefined ? 'is required' : 'must name at least one recipient' });
+  }
 
   const bodyTenant = input.tenantId;
   if (context.tenantId === undefined && bodyTenant === undefined) {
@@ -177,6 +239,22 @@ function crossFieldIssues(input: Record<string, unknown>, context: ParseContext)
     issues.push({ path: 'tenantId', message: TENANT_MISMATCH });
   }
 
+  return issues;
+}
+
+function isEmptyList(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
+
+/** Unknown digest fields, and a window that is not exactly one of fixed (windowMs) or scheduled (dailyAt). */
+function digestIssues(digest: unknown): FieldIssue[] {
+  if (!isPlainObject(digest)) return [];
+  const issues = Object.keys(digest)
+    .filter((key) => !DIGEST_FIELDS.includes(key))
+    .map((key) => ({ path: formatFieldPath(['digest', key]), message: 'is not a known field' }));
+  const fixed = digest.windowMs !== undefined && digest.windowMs !== null;
+  const daily = digest.dailyAt !== undefined && digest.dailyAt !== null;
+  if (fixed === daily) issues.unshift({ path: 'digest', message: 'must name exactly one window: windowMs or dailyAt' });
   return issues;
 }
 
@@ -224,5 +302,9 @@ export function parseNotificationRequest(input: unknown, context: ParseContext):
     scheduledFor: body.scheduledFor ?? null,
     expiresAt: body.expiresAt ?? null,
     requestedAt: body.requestedAt ?? context.now,
+    topics: body.topics,
+    digest: body.digest
+      ? { key: body.digest.key, windowMs: body.digest.windowMs ?? null, dailyAt: body.digest.dailyAt ?? null, maxItems: body.digest.maxItems ?? null }
+      : null,
   };
 }

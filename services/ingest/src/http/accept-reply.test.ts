@@ -23,7 +23,7 @@ const acceptedBody = {
 describe('acceptReply', () => {
   it('answers 202 with the ids in recipient order, and the same body for a duplicate', () => {
     expect(
-      acceptReply({ kind: 'accepted', response, notifications: [], statusEvents: [], claimId: 'c1' }),
+      acceptReply({ kind: 'accepted', response, notifications: [], statusEvents: [], expansion: null, claimId: 'c1' }),
     ).toEqual({
       status: 202,
       body: acceptedBody,
@@ -34,6 +34,11 @@ describe('acceptReply', () => {
       body: acceptedBody,
       headers: { 'idempotent-replayed': 'true' },
     });
+  });
+
+  it('names the broadcast topics of a request that named some', () => {
+    const reply = acceptReply({ kind: 'duplicate', response: { ...response, topics: ['news', 'offers'] } });
+    expect(reply.body).toEqual({ ...acceptedBody, topics: ['news', 'offers'] });
   });
 
   it('answers 409 with Retry-After while the key is in flight', () => {

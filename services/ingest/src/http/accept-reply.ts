@@ -19,6 +19,11 @@ export interface AcceptedBody {
   idempotencyKey: string;
   /** ISO-8601. */
   acceptedAt: string;
+  /**
+   * The broadcast topics named, when any: their subscribers' notifications are not listed (their ids are
+   * derived from tenant, idempotency key and user, as every notification id is).
+   */
+  topics?: string[];
 }
 
 export const ErrorBodyCodes = {
@@ -36,6 +41,7 @@ export function acceptedBody(response: AcceptedResponse): AcceptedBody {
     notificationIds: response.notifications.map((n) => n.notificationId),
     idempotencyKey: response.idempotencyKey,
     acceptedAt: new Date(response.acceptedAt).toISOString(),
+    ...(response.topics && response.topics.length > 0 ? { topics: [...response.topics] } : {}),
   };
 }
 

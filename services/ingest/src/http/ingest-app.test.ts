@@ -15,6 +15,7 @@ import {
   RecipientRepository,
   TemplateRepository,
   TenantRepository,
+  TopicSubscriptionRepository,
   UserTokenSecretRepository,
 } from '@notify/stores';
 import type { Db } from 'mongodb';
@@ -106,6 +107,7 @@ beforeAll(async () => {
     recipients,
     preferences: new PreferencesRepository(db),
     templates,
+    topicSubscriptions: new TopicSubscriptionRepository(db),
     controls: new MemoryControls(),
     audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),
@@ -114,6 +116,7 @@ beforeAll(async () => {
     logger: silentLogger,
     registry: createMetricsRegistry('ingest-test'),
     bodyLimit: '256kb',
+    subscribersBodyLimit: '2mb',
   });
   const server = await listen(app, 0);
   base = `http://127.0.0.1:${server.port}`;
@@ -191,6 +194,7 @@ describe('management', () => {
       locale: 'en-GB',
       timezone: 'Europe/London',
       deviceTokens: [],
+      devices: [],
     });
     expect((await call('PUT', '/v1/recipients/bob', { phone: '+14155550100' })).body).toMatchObject({
       locale: 'en',
@@ -204,6 +208,64 @@ describe('management', () => {
 
     expect((await call('GET', '/v1/recipients/alice', undefined, {}, otherKey)).status).toBe(404);
     expect((await call('POST', '/v1/recipients/nobody/device-tokens', { token: 't' })).status).toBe(404);
+  });
+
+  it('keeps push devices with their platform, and removes a token from both lists', async () => {
+    const bad = await call('PUT', '/v1/recipients/dora', {
+      devices: [
+        { token: '', platform: 'ios' },
+        { token: 'ok', platform: 'symbian' },
+        { token: 'ok', platform: 'web', extra: 1 },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'devices[0].token',
+      'devices[1].platform',
+      'devices[2].extra',
+    ]);
+    const tooMany = Array.from({ length: 21 }, (_, i) => ({ token: `t-${i}`, platform: 'android' }));
+    expect((await call('PUT', '/v1/recipients/dora', { devices: tooMany })).body?.error.fields[0].path).toBe(
+      'devices',
+    );
+
+    const put = await call('PUT', '/v1/recipients/dora', {
+      deviceTokens: ['legacy'],
+      devices: [
+        { token: 'apns-1', platform: 'ios' },
+        { token: 'fcm-1', platform: 'android' },
+      ],
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({
+      deviceTokens: ['legacy'],
+      devices: [
+        { token: 'apns-1', platform: 'ios' },
+        { token: 'fcm-1', platform: 'android' },
+      ],
+    });
+    expect(
+      (await call('PUT', '/v1/recipients/dora', { email: 'dora@example.com' })).body?.devices,
+    ).toHaveLength(2);
+
+    const added = await call('POST', '/v1/recipients/dora/device-tokens', {
+      token: 'web-1',
+      platform: 'web',
+    });
+    expect(added.body?.devices.at(-1)).toEqual({ token: 'web-1', platform: 'web' });
+    expect(
+      (await call('POST', '/v1/recipients/dora/device-tokens', { token: 'x', platform: 'palm' })).body?.error
+        .fields[0].path,
+    ).toBe('platform');
+
+    expect((await call('DELETE', '/v1/recipients/dora/device-tokens/apns-1')).status).toBe(204);
+    expect((await call('GET', '/v1/recipients/dora')).body).toMatchObject({
+      deviceTokens: ['legacy'],
+      devices: [
+        { token: 'fcm-1', platform: 'android' },
+        { token: 'web-1', platform: 'web' },
+      ],
+    });
   });
 
   it('replaces and reads preferences of known recipients only', async () => {
@@ -501,6 +563,101 @@ describe('notifications', () => {
     expect(statuses.slice(0, 2)).toEqual([200, 200]);
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
+
+describe('topics', () => {
+  const users = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+  it('subscribes and unsubscribes up to 10,000 users a call, counting what changed, within the caller tenant', async () => {
+    const topic = `news-${randomUUID().slice(0, 8)}`;
+    const path = `/v1/topics/${topic}/subscribers`;
+    const put = await call('PUT', path, { userIds: users('u', 10_000) });
+    expect(put).toMatchObject({ status: 200, body: { topicId: topic, added: 10_000 } });
+    expect((await call('PUT', path, { userIds: ['u-1', 'u-2', 'new', 'new'] })).body).toEqual({ topicId: topic, added: 1 });
+    expect((await call('DELETE', path, { userIds: ['u-1', 'nobody'] })).body).toEqual({ topicId: topic, removed: 1 });
+    expect((await call('GET', path, undefined, {}, otherKey)).body).toEqual({ topicId: topic, subscribers: [], nextCursor: null });
+  });
+
+  it('takes a 1.3 MB subscriber call while a notification body keeps the general limit', async () => {
+    const longIds = Array.from({ length: 10_000 }, (_, i) => `${i}-`.padEnd(128, 'x'));
+    const put = await call('PUT', `/v1/topics/long-${randomUUID().slice(0, 8)}/subscribers`, { userIds: longIds });
+    expect(put).toMatchObject({ status: 200, body: { added: 10_000 } });
+    const notification = await call('POST', '/v1/notifications', { recipients: ['u-1'], templateId: 't', category: 'c', data: { blob: 'y'.repeat(300_000) } });
+    expect(notification.status).toBe(413);
+  });
+
+  it('pages through every subscriber once, in a stable order', async () => {
+    const topic = `paged-${randomUUID().slice(0, 8)}`;
+    const path = `/v1/topics/${topic}/subscribers`;
+    const all = users('p', 2_500);
+    await call('PUT', path, { userIds: all });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Loose = await call('GET', `${path}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.subscribers.length).toBeLessThanOrEqual(1_000);
+      seen.push(...page.body.subscribers);
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen.sort()).toEqual([...all].sort());
+    const first = await call('GET', path);
+    expect(first.body?.subscribers).toHaveLength(100);
+    expect((await call('GET', path)).body).toEqual(first.body);
+  });
+
+  it('answers 400 naming the fields, and 401 without a key', async () => {
+    const path = '/v1/topics/news/subscribers';
+    const invalid = async (method: string, route: string, body?: unknown) => {
+      const res = await call(method, route, body);
+      expect(res.status, `${method} ${route}`).toBe(400);
+      return res.body?.error.fields.map((f: { path: string }) => f.path);
+    };
+    expect(await invalid('PUT', path, { userIds: [] })).toEqual(['userIds']);
+    expect(await invalid('PUT', path, { userIds: users('x', 10_001) })).toEqual(['userIds']);
+    expect(await invalid('DELETE', path, { userIds: ['ok', ' ', 'y'.repeat(129)], extra: 1 })).toEqual(['userIds[1]', 'userIds[2]', 'extra']);
+    expect(await invalid('PUT', '/v1/topics/%20/subscribers', { userIds: ['a'] })).toEqual(['topicId']);
+    expect(await invalid('GET', `${path}?cursor=256.0`)).toEqual(['cursor']);
+    expect(await invalid('GET', `${path}?limit=0`)).toEqual(['limit']);
+    expect(await invalid('GET', `${path}?limit=1001`)).toEqual(['limit']);
+    expect((await call('GET', path, undefined, {}, null)).status).toBe(401);
+    expect((await call('PUT', path, { userIds: ['a'] }, {}, null)).status).toBe(401);
+  });
+
+  it('accepts a request naming topics with its direct recipients and one expansion of the topics, in one publish', async () => {
+    const idem = randomUUID();
+    const first = await call('POST', '/v1/notifications', request({ recipients: ['alice'], topics: ['news', 'offers'] }), {
+      'idempotency-key': idem,
+    });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ notificationIds: [notificationId(TENANT, idem, 'alice')], topics: ['news', 'offers'] });
+    expect(published).toHaveLength(1);
+    const expansions = published[0]!.outputs.filter((o) => o.topic === Topics.broadcasts);
+    expect(expansions).toHaveLength(1);
+    expect(expansions[0]).toMatchObject({
+      key: `${TENANT}:${idem}`,
+      value: { tenantId: TENANT, idempotencyKey: idem, topics: ['news', 'offers'], directRecipients: ['alice'], nextBucket: 0 },
+    });
+
+    const onlyTopics = await call('POST', '/v1/notifications', request({ recipients: [], topics: ['news'] }));
+    expect(onlyTopics).toMatchObject({ status: 202, body: { notificationIds: [], topics: ['news'] } });
+
+    const repeat = await call('POST', '/v1/notifications', request({ recipients: ['alice'], topics: ['news', 'offers'] }), {
+      'idempotency-key': idem,
+    });
+    expect(repeat.status).toBe(202);
+    expect(repeat.body).toEqual(first.body);
+    expect(published).toHaveLength(2);
+
+    const batch = await call('POST', '/v1/notifications/batch', {
+      requests: [request({ idempotencyKey: randomUUID(), recipients: [], topics: ['news'] })],
+    });
+    expect(batch.body?.results).toEqual([expect.objectContaining({ status: 202, notificationIds: [], topics: ['news'] })]);
+    expect(published[2]!.outputs.map((o) => o.topic)).toEqual([Topics.broadcasts]);
   });
 });
 

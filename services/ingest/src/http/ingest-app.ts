@@ -9,12 +9,14 @@ import { notificationRoutes, type NotificationRoutesDependencies } from './notif
 import { openApiDocument } from './openapi.js';
 import { recipientRoutes, type RecipientRoutesDependencies } from './recipient-routes.js';
 import { templateRoutes, type TemplateStore } from './template-routes.js';
+import { topicRoutes, type TopicRoutesDependencies } from './topic-routes.js';
 import { userTokenRoutes, type UserTokenRoutesDependencies } from './user-token-routes.js';
 
 export interface IngestAppDependencies
   extends
     Omit<NotificationRoutesDependencies, 'logger'>,
     RecipientRoutesDependencies,
+    TopicRoutesDependencies,
     UserTokenRoutesDependencies,
     Omit<AdminRoutesDependencies, 'logger'> {
   templates: TemplateStore;
@@ -25,6 +27,8 @@ export interface IngestAppDependencies
   registry: Registry;
   /** e.g. '256kb'; larger bodies get 413. */
   bodyLimit: string;
+  /** The topic subscriber routes' body limit (bulk calls), e.g. '2mb'. */
+  subscribersBodyLimit?: string;
 }
 
 /** The public REST API: /v1/openapi.json open, everything else under API-key auth and a per-key rate limit. */
@@ -34,6 +38,7 @@ export function createIngestApp(deps: IngestAppDependencies): Express {
     logger: deps.logger,
     registry: deps.registry,
     bodyLimit: deps.bodyLimit,
+    ...(deps.subscribersBodyLimit ? { bodyLimitsByPath: [{ path: '/v1/topics', limit: deps.subscribersBodyLimit }] } : {}),
   });
   app.use(methodGuard(openApiDocument.paths as Record<string, Record<string, unknown>>));
   app.get('/v1/openapi.json', (_req, res) => {
@@ -50,6 +55,7 @@ export function createIngestApp(deps: IngestAppDependencies): Express {
   api.use(notificationRoutes(deps));
   api.use(recipientRoutes(deps));
   api.use(templateRoutes(deps));
+  api.use(topicRoutes(deps));
   api.use(userTokenRoutes(deps));
   api.use(adminRoutes(deps));
   app.use('/v1', api);

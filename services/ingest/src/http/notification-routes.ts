@@ -75,6 +75,7 @@ export function notificationRoutes(deps: NotificationRoutesDependencies): Router
         tenantId,
         idempotencyKey: outcome.response.idempotencyKey,
         notifications: outcome.notifications.length,
+        ...(outcome.expansion ? { topics: outcome.expansion.topics } : {}),
         traceId: parseTraceparent(traceparent)?.traceId,
       },
       'request accepted',

@@ -7,6 +7,7 @@ import { notificationRoutes } from './notification-routes.js';
 import { openApiDocument } from './openapi.js';
 import { recipientRoutes } from './recipient-routes.js';
 import { templateRoutes } from './template-routes.js';
+import { topicRoutes } from './topic-routes.js';
 import { userTokenRoutes } from './user-token-routes.js';
 
 const unused = {} as never;
@@ -40,6 +41,7 @@ describe('OpenAPI document', () => {
       ),
       ...routesOf(recipientRoutes({ recipients: unused, preferences: unused })),
       ...routesOf(templateRoutes({ templates: unused })),
+      ...routesOf(topicRoutes({ topicSubscriptions: unused })),
       ...routesOf(adminRoutes({ controls: unused, audit: unused, logger: silentLogger })),
       ...routesOf(userTokenRoutes({ userTokenKeys: unused })),
       'GET /v1/openapi.json',
@@ -59,6 +61,14 @@ describe('OpenAPI document', () => {
     ]);
     expect(schemas.NotificationRequest?.properties?.recipients?.uniqueItems).toBe(true);
     expect(schemas.NotificationRequest?.additionalProperties).toBe(false);
+    expect(schemas.NotificationRequest?.anyOf?.map((s) => s.required)).toEqual([['recipients'], ['topics']]);
     expect(schemas.PreferencesInput?.additionalProperties).toBe(false);
+    expect(schemas.RecipientInput?.properties?.devices?.maxItems).toBe(20);
+    expect(schemas.RecipientInput?.properties?.devices?.items?.additionalProperties).toBe(false);
+    expect(schemas.DeviceTokenInput?.properties?.platform?.enum).toEqual(['ios', 'android', 'web']);
+    expect(schemas.DeviceTokenInput?.required).toEqual(['token']);
+    expect(schemas.SubscribersInput?.properties?.userIds?.maxItems).toBe(10_000);
+    expect(schemas.SubscribersInput?.properties?.userIds?.items?.maxLength).toBe(128);
+    expect(schemas.Accepted?.properties?.topics?.type).toBe('array');
   });
 });

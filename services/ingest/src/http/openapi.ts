@@ -13,12 +13,22 @@ import {
   preferencesSchema,
   recipientSchema,
   storedTemplateVersionSchema,
+  subscriberPageSchema,
+  subscribersAddedSchema,
+  subscribersRemovedSchema,
   templateSchema,
   templateVariantSchema,
   timelineEntrySchema,
 } from './schemas/responses.js';
 import { deviceTokenBodySchema, recipientBodySchema } from './schemas/recipient-schema.js';
 import { templateVersionBodySchema } from './schemas/template-schema.js';
+import {
+  DEFAULT_SUBSCRIBER_PAGE,
+  MAX_SUBSCRIBER_PAGE,
+  MAX_SUBSCRIBERS_PER_CALL,
+  subscriberCursorSchema,
+  subscribersBodySchema,
+} from './schemas/topic-schema.js';
 import { userTokenBodySchema, userTokenResponseSchema } from './schemas/user-token-schema.js';
 
 type Schema = SchemaObject;
@@ -32,7 +42,7 @@ const json = (schema: Schema) => ({ 'application/json': { schema } });
 const answer = answerSchema;
 
 const identifier = fromZod(identifierSchema);
-const PATH_PARAMETERS = new Set(['NotificationId', 'UserId', 'TemplateId', 'DeviceToken'].map((name) => parameterRef(name).$ref));
+const PATH_PARAMETERS = new Set(['NotificationId', 'UserId', 'TemplateId', 'DeviceToken', 'TopicId'].map((name) => parameterRef(name).$ref));
 const errorResponse = (description: string, headers?: Record<string, HeaderObject>): ResponseObject => ({
   description,
   content: json(ref('Error')),
@@ -63,7 +73,7 @@ export const openApiDocument: OpenApiDocument = {
     title: 'notify ingest API',
     version: '1.0.0',
     description:
-      'Accepts notification requests (each fanned out into one notification per recipient), answers their status, and manages recipients, preferences, templates and runtime controls. ' +
+      'Accepts notification requests (each fanned out into one notification per recipient, and per subscriber of the broadcast topics it names), answers their status, and manages recipients, preferences, templates, topic subscriptions and runtime controls. ' +
       'Every endpoint but this document needs an API key (Authorization: Bearer <key> or X-API-Key) and is scoped to its tenant and rate-limited per key. ' +
       'A W3C traceparent header is carried into the produced records.',
   },
@@ -73,6 +83,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'notifications' },
     { name: 'recipients' },
     { name: 'templates' },
+    { name: 'topics', description: 'Broadcast topics: a request naming a topic notifies every subscriber, each once.' },
     { name: 'users', description: 'Credentials for end users.' },
     { name: 'admin', description: 'Needs a key with the admin scope.' },
     { name: 'meta' },
@@ -184,7 +195,7 @@ export const openApiDocument: OpenApiDocument = {
       delete: authed({
         tags: ['recipients'],
         operationId: 'removeDeviceToken',
-        summary: 'Remove a push device token',
+        summary: 'Remove a push device token from deviceTokens and devices',
         parameters: [parameterRef('UserId'), parameterRef('DeviceToken')],
         responses: { '204': { description: 'Removed (or was not there).' }, '404': responseRef('NotFound') },
       }),
@@ -242,6 +253,42 @@ export const openApiDocument: OpenApiDocument = {
             content: json(answer(templateSchema)),
           },
           '404': responseRef('NotFound'),
+        },
+      }),
+    },
+    '/v1/topics/{topicId}/subscribers': {
+      put: authed({
+        tags: ['topics'],
+        operationId: 'subscribe',
+        summary: `Subscribe up to ${MAX_SUBSCRIBERS_PER_CALL} users to a topic`,
+        description: 'A topic exists while it has subscribers. Subscribers need not be recipients yet: the notification of a subscriber without a recipient profile ends FAILED (unknown_recipient) when it is sent.',
+        parameters: [parameterRef('TopicId')],
+        requestBody: { required: true, content: json(ref('SubscribersInput')) },
+        responses: {
+          '200': { description: 'How many users were added.', content: json(answer(subscribersAddedSchema)) },
+          '400': responseRef('BadRequest'),
+        },
+      }),
+      delete: authed({
+        tags: ['topics'],
+        operationId: 'unsubscribe',
+        summary: `Unsubscribe up to ${MAX_SUBSCRIBERS_PER_CALL} users from a topic`,
+        parameters: [parameterRef('TopicId')],
+        requestBody: { required: true, content: json(ref('SubscribersInput')) },
+        responses: {
+          '200': { description: 'How many users were removed.', content: json(answer(subscribersRemovedSchema)) },
+          '400': responseRef('BadRequest'),
+        },
+      }),
+      get: authed({
+        tags: ['topics'],
+        operationId: 'listSubscribers',
+        summary: "A page of a topic's subscribers",
+        description: 'Follow nextCursor until it is null; a topic without subscribers has an empty first page.',
+        parameters: [parameterRef('TopicId'), parameterRef('SubscriberCursor'), parameterRef('SubscriberLimit')],
+        responses: {
+          '200': { description: 'The page.', content: json(answer(subscriberPageSchema)) },
+          '400': responseRef('BadRequest'),
         },
       }),
     },
@@ -325,6 +372,21 @@ export const openApiDocument: OpenApiDocument = {
       UserId: { name: 'userId', in: 'path', required: true, schema: identifier },
       TemplateId: { name: 'templateId', in: 'path', required: true, schema: identifier },
       DeviceToken: { name: 'token', in: 'path', required: true, schema: { type: 'string', minLength: 1 } },
+      TopicId: { name: 'topicId', in: 'path', required: true, schema: identifier },
+      SubscriberCursor: {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        schema: fromZod(subscriberCursorSchema),
+        description: 'The nextCursor of the previous page; the first page when left out.',
+      },
+      SubscriberLimit: {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_SUBSCRIBER_PAGE, default: DEFAULT_SUBSCRIBER_PAGE },
+        description: `Subscribers per page, ${DEFAULT_SUBSCRIBER_PAGE} when left out.`,
+      },
     },
     responses: {
       BadRequest: errorResponse('Invalid input; error.fields names every failing field.'),
@@ -333,7 +395,7 @@ export const openApiDocument: OpenApiDocument = {
       }),
       Forbidden: errorResponse('The API key lacks the needed scope.'),
       NotFound: errorResponse("Not found in the caller's tenant."),
-      PayloadTooLarge: errorResponse('The body is larger than the limit (256 kB by default).'),
+      PayloadTooLarge: errorResponse('The body is larger than the limit (2 MB by default).'),
       RateLimited: errorResponse("Over the API key's rate limit.", {
         'Retry-After': { schema: { type: 'integer' }, description: 'Seconds.' },
         'RateLimit-Limit': { schema: { type: 'integer' } },
@@ -358,6 +420,7 @@ export const openApiDocument: OpenApiDocument = {
       TemplateVariant: answer(templateVariantSchema),
       Controls: answer(controlsSchema),
       ControlsChange: fromZod(controlsChangeSchema),
+      SubscribersInput: fromZod(subscribersBodySchema),
       UserTokenInput: fromZod(userTokenBodySchema),
       UserToken: answer(userTokenResponseSchema),
     },

@@ -1,5 +1,6 @@
 import { caller } from '@notify/http';
 import { NotFoundError } from '@notify/runtime';
+import type { DevicePlatform } from '@notify/schemas';
 import type { PreferencesDoc, PreferencesInput, RecipientDoc, RecipientInput } from '@notify/stores';
 import { Router } from 'express';
 import { parseInput } from './parse-input.js';
@@ -10,7 +11,12 @@ import { deviceTokenBodySchema, deviceTokenSchema, recipientBodySchema } from '.
 export interface RecipientStore {
   get(tenantId: string, userId: string): Promise<RecipientDoc | null>;
   upsert(input: RecipientInput): Promise<void>;
-  addDeviceToken(tenantId: string, userId: string, token: string): Promise<boolean>;
+  addDeviceToken(
+    tenantId: string,
+    userId: string,
+    token: string,
+    platform?: DevicePlatform,
+  ): Promise<boolean>;
   removeDeviceToken(tenantId: string, userId: string, token: string): Promise<boolean>;
 }
 
@@ -33,6 +39,7 @@ function recipientBody(doc: RecipientDoc) {
     locale: doc.locale,
     timezone: doc.timezone,
     deviceTokens: doc.deviceTokens,
+    devices: doc.devices.map(({ token, platform }) => ({ token, platform })),
     updatedAt: doc.updatedAt.toISOString(),
   };
 }
@@ -68,6 +75,7 @@ export function recipientRoutes(deps: RecipientRoutesDependencies): Router {
     if (body.phone != null) input.phone = body.phone;
     if (body.webhookUrl != null) input.webhookUrl = body.webhookUrl;
     if (body.deviceTokens !== undefined) input.deviceTokens = body.deviceTokens;
+    if (body.devices !== undefined) input.devices = body.devices;
     await deps.recipients.upsert(input);
     res.json(recipientBody(await existing(tenantId, userId)));
   });
@@ -80,8 +88,8 @@ export function recipientRoutes(deps: RecipientRoutesDependencies): Router {
   router.post('/recipients/:userId/device-tokens', async (req, res) => {
     const { tenantId } = caller(res);
     const userId = userIdOf(req.params);
-    const { token } = parseInput(deviceTokenBodySchema, req.body);
-    if (!(await deps.recipients.addDeviceToken(tenantId, userId, token)))
+    const { token, platform } = parseInput(deviceTokenBodySchema, req.body);
+    if (!(await deps.recipients.addDeviceToken(tenantId, userId, token, platform)))
       throw new NotFoundError('recipient', userId);
     res.json(recipientBody(await existing(tenantId, userId)));
   });

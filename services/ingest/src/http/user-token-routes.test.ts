@@ -12,6 +12,7 @@ import {
   RecipientRepository,
   TemplateRepository,
   TenantRepository,
+  TopicSubscriptionRepository,
   UserTokenSecretRepository,
 } from '@notify/stores';
 import type { Db } from 'mongodb';
@@ -64,6 +65,7 @@ beforeAll(async () => {
     recipients,
     preferences: new PreferencesRepository(db),
     templates,
+    topicSubscriptions: new TopicSubscriptionRepository(db),
     controls: { read: async () => EMPTY_CONTROLS, apply: async () => EMPTY_CONTROLS },
     audit: new AuditLogRepository(db),
     userTokenKeys: new UserTokenSecretRepository(db),

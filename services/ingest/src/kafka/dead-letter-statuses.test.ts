@@ -20,6 +20,8 @@ const request: NotificationRequest = {
   scheduledFor: null,
   expiresAt: null,
   requestedAt: 1_700_000_000_000,
+  topics: [],
+  digest: null,
 };
 
 describe('deadLetterStatuses', () => {

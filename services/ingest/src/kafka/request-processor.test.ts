@@ -49,10 +49,10 @@ function processorAnswering(...results: Array<RecordAcceptance | Error>) {
 }
 
 describe('requestProcessor', () => {
-  it('reads notify.requests.v1 and may write notify.accepted.v1 and notify.status.v1', () => {
+  it('reads notify.requests.v1 and may write notify.accepted.v1, notify.status.v1 and notify.broadcasts.v1', () => {
     const { def } = processorAnswering();
     expect(def.input).toBe(Topics.requests);
-    expect(def.outputs).toEqual([Topics.accepted, Topics.status]);
+    expect(def.outputs).toEqual([Topics.accepted, Topics.status, Topics.broadcasts]);
     expect(def.bindings?.(request)).toEqual({ tenantId: 'acme', idempotencyKey: 'k1' });
   });
 

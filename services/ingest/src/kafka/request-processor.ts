@@ -1,10 +1,9 @@
 import { Stages } from '@notify/core';
-import { ErrorCodes, TransientError, type Output, type ProcessorDefinition } from '@notify/runtime';
+import { ErrorCodes, TransientError, recordOrigin, type Output, type ProcessorDefinition } from '@notify/runtime';
 import { Topics } from '@notify/schemas';
 import type { Intake, RecordAcceptance } from '../accept/intake.js';
 import type { Settled } from '../domain/accept-records.js';
 import { deadLetterStatuses } from './dead-letter-statuses.js';
-import { recordOrigin } from './record-origin.js';
 
 /** The same idempotency key is being accepted elsewhere right now; retried through the retry tiers. */
 export class IdempotencyKeyInFlightError extends TransientError {
@@ -34,7 +33,7 @@ function handlerResult(result: Settled<RecordAcceptance>): Output[] | Error {
 
 /**
  * notify.requests.v1 → one notification per recipient on notify.accepted.v1 plus ACCEPTED events on
- * notify.status.v1, in the record's transaction. A slice is accepted as a whole, with one call per store.
+ * notify.status.v1, and the expansion of the topics named on notify.broadcasts.v1, in the record's transaction. A slice is accepted as a whole, with one call per store.
  * A duplicate produces nothing; a key in flight in a REST request is retried (usually that request
  * completes it within the first tier's delay; one whose owner died can be taken over once its lease
  * passes, within the default tiers); an invalid request, or one naming what its tenant does not have, is
@@ -47,7 +46,7 @@ export function requestProcessor(
   return {
     name: Stages.ingest,
     input,
-    outputs: [Topics.accepted, Topics.status],
+    outputs: [Topics.accepted, Topics.status, Topics.broadcasts],
     bindings: (v) => ({ tenantId: v.tenantId, idempotencyKey: v.idempotencyKey }),
     handle: {
       batch: async (records) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseClockTime, quietHoursAt, quietHoursDeferral } from './quiet-hours.js';
+import { quietHoursAt, quietHoursDeferral } from './quiet-hours.js';
+import { parseClockTime } from './wall-clock.js';
 
 const at = (iso: string) => Date.parse(iso);
 

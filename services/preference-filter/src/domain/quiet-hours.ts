@@ -1,18 +1,8 @@
 import type { Priority } from '@notify/schemas';
-import { DateTime } from 'luxon';
 import type { QuietHours } from './preferences.js';
-
-/** Minutes since local midnight, parsed from a strict "HH:mm" (00:00 to 23:59); null when malformed. */
-export function parseClockTime(value: string): number | null {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-  if (!match) return null;
-  return Number(match[1]) * 60 + Number(match[2]);
-}
+import { parseClockTime, wallClockAt } from './wall-clock.js';
 
 export type QuietHoursState = { inside: false } | { inside: true; endsAt: number };
-
-/** Zones the runtime cannot resolve (a typo in a profile) are read as UTC rather than failing the message. */
-const FALLBACK_ZONE = 'UTC';
 
 /**
  * Whether `now` (epoch ms) falls in the recipient's quiet window, read on the wall clock of `timeZone`
@@ -29,8 +19,7 @@ export function quietHoursAt(quietHours: QuietHours, timeZone: string, now: numb
   const end = parseClockTime(quietHours.end);
   if (start === null || end === null || start === end) return { inside: false };
 
-  let local = DateTime.fromMillis(now, { zone: timeZone });
-  if (!local.isValid) local = DateTime.fromMillis(now, { zone: FALLBACK_ZONE });
+  const local = wallClockAt(now, timeZone);
   const minute = local.hour * 60 + local.minute;
 
   const wraps = start > end;

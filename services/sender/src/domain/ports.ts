@@ -39,6 +39,12 @@ export interface Ledger {
   release(refs: readonly DeliveryRef[]): Promise<Array<Error | undefined>>;
 }
 
+/** The recipients' push tokens, as far as the sender changes them. */
+export interface DeviceTokens {
+  /** Forgets a token the provider refused as no longer (or never) a device of this app. */
+  forget(tenantId: string, userId: string, token: string): Promise<void>;
+}
+
 /** Closed lets calls through, open refuses them, half-open lets trial calls through after the open period. */
 export type CircuitState = 'closed' | 'half-open' | 'open';
 

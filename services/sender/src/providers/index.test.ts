@@ -4,7 +4,9 @@ import {
   createProviderAdapter,
   PushAdapter,
   SendGridAdapter,
+  SesAdapter,
   SmtpAdapter,
+  SnsAdapter,
   TwilioAdapter,
   WebhookAdapter,
   type ProviderAdapter,
@@ -25,6 +27,8 @@ describe('createProviderAdapter', () => {
       }),
       createProviderAdapter('webhook', { secret: 's' }),
       createProviderAdapter('push', { projectId: 'p', accessToken: 't' }),
+      createProviderAdapter('ses', { region: 'us-east-1', from: 'noreply@notify.example' }),
+      createProviderAdapter('sns', { region: 'us-east-1' }),
     ];
     expect(adapters.map((a) => [a.constructor, a.provider, a.channel])).toEqual([
       [SendGridAdapter, 'sendgrid', 'EMAIL'],
@@ -32,6 +36,8 @@ describe('createProviderAdapter', () => {
       [SmtpAdapter, 'smtp', 'EMAIL'],
       [WebhookAdapter, 'webhook', 'WEBHOOK'],
       [PushAdapter, 'push', 'PUSH'],
+      [SesAdapter, 'ses', 'EMAIL'],
+      [SnsAdapter, 'sns', 'SMS'],
     ]);
     await Promise.all(adapters.map((a) => a.close()));
   });

@@ -3,7 +3,10 @@ import type { Provider } from '@notify/schemas';
 import type { ProviderAdapter } from './provider-adapter.js';
 import { PushAdapter, type PushConfig } from './push.js';
 import { SendGridAdapter, type SendGridConfig } from './sendgrid.js';
+import { ApnsAdapter, type ApnsConfig } from './apns.js';
+import { SesAdapter, type SesConfig } from './ses.js';
 import { SmtpAdapter, type SmtpConfig } from './smtp.js';
+import { SnsAdapter, type SnsConfig } from './sns.js';
 import { TwilioAdapter, type TwilioConfig } from './twilio.js';
 import { WebhookAdapter, type WebhookConfig } from './webhook.js';
 
@@ -14,6 +17,10 @@ export { SmtpAdapter, messageIdFor, smtpReplyToHttpStatus, type SmtpConfig } fro
 export { WebhookAdapter, type WebhookConfig } from './webhook.js';
 export { signWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.js';
 export { PushAdapter, FCM_DEFAULT_BASE_URL, type PushConfig } from './push.js';
+export { ApnsAdapter, APNS_DEFAULT_BASE_URL, APNS_SANDBOX_BASE_URL, type ApnsConfig } from './apns.js';
+export { SesAdapter, type SesConfig } from './ses.js';
+export { SnsAdapter, SNS_SMS_TYPES, type SnsConfig, type SnsSmsType } from './sns.js';
+export type { AwsConnection } from './aws-connection.js';
 export { parseRetryAfter } from './retry-after.js';
 
 /** The config each built-in adapter takes. */
@@ -23,6 +30,9 @@ export interface ProviderConfigs {
   smtp: SmtpConfig;
   webhook: WebhookConfig;
   push: PushConfig;
+  ses: SesConfig;
+  sns: SnsConfig;
+  apns: ApnsConfig;
 }
 
 export type BuiltInProvider = keyof ProviderConfigs;
@@ -36,6 +46,9 @@ const BUILT_IN: { [P in BuiltInProvider]: (config: ProviderConfigs[P]) => Provid
   smtp: (config) => new SmtpAdapter(config),
   webhook: (config) => new WebhookAdapter(config),
   push: (config) => new PushAdapter(config),
+  ses: (config) => new SesAdapter(config),
+  sns: (config) => new SnsAdapter(config),
+  apns: (config) => new ApnsAdapter(config),
 };
 
 function isBuiltIn(provider: string): provider is BuiltInProvider {

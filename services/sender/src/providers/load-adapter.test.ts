@@ -1,6 +1,6 @@
 import { ConfigError } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
-import { PushAdapter, SendGridAdapter, SmtpAdapter, TwilioAdapter, WebhookAdapter } from './index.js';
+import { PushAdapter, SendGridAdapter, SesAdapter, SmtpAdapter, SnsAdapter, TwilioAdapter, WebhookAdapter } from './index.js';
 import { loadProviderAdapter } from './load-adapter.js';
 
 describe('loadProviderAdapter', () => {
@@ -11,6 +11,8 @@ describe('loadProviderAdapter', () => {
       loadProviderAdapter('smtp', { url: 'smtp://127.0.0.1:2525', from: { email: 'noreply@notify.example' } }),
       loadProviderAdapter('webhook', { secret: 's' }),
       loadProviderAdapter('push', { projectId: 'p', accessToken: 't' }),
+      loadProviderAdapter('ses', { region: 'us-east-1', from: 'noreply@notify.example' }),
+      loadProviderAdapter('sns', { region: 'us-east-1' }),
     ]);
     expect(adapters.map((a) => [a.constructor, a.provider, a.channel])).toEqual([
       [SendGridAdapter, 'sendgrid', 'EMAIL'],
@@ -18,6 +20,8 @@ describe('loadProviderAdapter', () => {
       [SmtpAdapter, 'smtp', 'EMAIL'],
       [WebhookAdapter, 'webhook', 'WEBHOOK'],
       [PushAdapter, 'push', 'PUSH'],
+      [SesAdapter, 'ses', 'EMAIL'],
+      [SnsAdapter, 'sns', 'SMS'],
     ]);
     await Promise.all(adapters.map((a) => a.close()));
   });

@@ -18,6 +18,12 @@ export async function loadProviderAdapter(provider: BuiltInProvider, config: Pro
       return new (await import('./webhook.js')).WebhookAdapter(config as ProviderConfigs['webhook']);
     case 'push':
       return new (await import('./push.js')).PushAdapter(config as ProviderConfigs['push']);
+    case 'ses':
+      return new (await import('./ses.js')).SesAdapter(config as ProviderConfigs['ses']);
+    case 'sns':
+      return new (await import('./sns.js')).SnsAdapter(config as ProviderConfigs['sns']);
+    case 'apns':
+      return new (await import('./apns.js')).ApnsAdapter(config as ProviderConfigs['apns']);
     default:
       throw new ConfigError([`no adapter for provider ${String(provider)}`]);
   }

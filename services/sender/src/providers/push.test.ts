@@ -48,6 +48,11 @@ describe('PushAdapter', () => {
     });
   });
 
+  it('sends the data\'s collapseKey as the Android collapse key', async () => {
+    await adapter.send({ ...push(), data: { collapseKey: 'order-42' } }, ctx);
+    expect(fcm.received[0]).toMatchObject({ message: { android: { collapse_key: 'order-42' } } });
+  });
+
   it('fetches the access token from a function when given one', async () => {
     const dynamic = new PushAdapter({ ...config, accessToken: async () => DEFAULT_FCM_ACCESS_TOKEN });
     await dynamic.send(push(), ctx);

@@ -1,6 +1,8 @@
 import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
+import { collapseKeyOf } from './collapse-key.js';
+import { INVALID_TOKEN_DETAILS } from './device-token.js';
 import { parseRetryAfter } from './retry-after.js';
 import { sendWithin } from './send-within.js';
 import { fromTransportError } from './transport-errors.js';
@@ -79,12 +81,13 @@ export class PushAdapter implements ProviderAdapter {
 
   private toFcmMessage(message: Dispatch): Record<string, unknown> {
     const urgent = message.priority === 'HIGH' || message.priority === 'CRITICAL';
+    const collapseKey = collapseKeyOf(message);
     return {
       token: message.to,
       notification: { ...(message.subject ? { title: message.subject } : {}), body: message.text },
       // The app can drop a notification it has already shown by this id.
       data: { ...message.data, notificationId: message.notificationId },
-      android: { priority: urgent ? 'HIGH' : 'NORMAL' },
+      android: { priority: urgent ? 'HIGH' : 'NORMAL', ...(collapseKey ? { collapse_key: collapseKey } : {}) },
     };
   }
 
@@ -99,7 +102,7 @@ export class PushAdapter implements ProviderAdapter {
       status,
       `fcm answered ${status} ${error?.status ?? ''}: ${error?.message ?? text.slice(0, 200)}`,
       {
-        details: { googleStatus: error?.status, fcmErrorCode },
+        details: { googleStatus: error?.status, fcmErrorCode, ...(fcmErrorCode === 'UNREGISTERED' ? INVALID_TOKEN_DETAILS : {}) },
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       },
     );

@@ -1,3 +1,4 @@
+import { MessageHeaders, MessageTags } from '@notify/core';
 import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import { Client } from '@sendgrid/client';
@@ -19,9 +20,6 @@ export interface SendGridConfig {
 }
 
 export const SENDGRID_DEFAULT_BASE_URL = 'https://api.sendgrid.com';
-/** Mail headers and custom_args naming the delivery, so a resend can be matched to the first send. */
-export const IDEMPOTENCY_HEADER = 'X-Notify-Idempotency-Key';
-export const NOTIFICATION_ID_HEADER = 'X-Notify-Notification-Id';
 /** The SDK fixes its timeout per client, so one client is kept per distinct timeout (few in practice). */
 const MAX_CACHED_CLIENTS = 8;
 
@@ -79,8 +77,8 @@ export class SendGridAdapter implements ProviderAdapter {
 
   private toMail(message: Dispatch, ctx: SendContext): MailDataRequired {
     const identity = {
-      notification_id: message.notificationId,
-      tenant_id: message.tenantId,
+      [MessageTags.notificationId]: message.notificationId,
+      [MessageTags.tenantId]: message.tenantId,
       idempotency_key: ctx.idempotencyKey,
     };
     return {
@@ -93,7 +91,7 @@ export class SendGridAdapter implements ProviderAdapter {
       ...(message.html ? { html: message.html } : {}),
       ...(message.category ? { categories: [message.category] } : {}),
       customArgs: identity,
-      headers: { [IDEMPOTENCY_HEADER]: ctx.idempotencyKey, [NOTIFICATION_ID_HEADER]: message.notificationId },
+      headers: { [MessageHeaders.idempotencyKey]: ctx.idempotencyKey, [MessageHeaders.notificationId]: message.notificationId },
     };
   }
 

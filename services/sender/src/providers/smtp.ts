@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MessageHeaders } from '@notify/core';
 import { ConfigError, ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -21,9 +22,6 @@ export interface SmtpConfig {
   /** Ceiling on any one call, whatever the SendContext asks for (ms). */
   timeoutMs?: number;
 }
-
-export const SMTP_IDEMPOTENCY_HEADER = 'X-Notify-Idempotency-Key';
-export const SMTP_NOTIFICATION_ID_HEADER = 'X-Notify-Notification-Id';
 
 /**
  * A Message-ID derived from the idempotency key: a resend of the same delivery carries the same id,
@@ -85,8 +83,8 @@ export class SmtpAdapter implements ProviderAdapter {
           ...(message.html ? { html: message.html } : {}),
           messageId,
           headers: {
-            [SMTP_IDEMPOTENCY_HEADER]: ctx.idempotencyKey,
-            [SMTP_NOTIFICATION_ID_HEADER]: message.notificationId,
+            [MessageHeaders.idempotencyKey]: ctx.idempotencyKey,
+            [MessageHeaders.notificationId]: message.notificationId,
           },
         });
         const rejected = (info.rejected ?? []).map(String);

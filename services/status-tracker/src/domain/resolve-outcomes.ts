@@ -1,6 +1,6 @@
 import { Stages, statusEvent } from '@notify/core';
 import type { Channel, NotificationStatusEvent } from '@notify/schemas';
-import { CALLBACK_PROVIDERS, type ProviderOutcome } from './provider-outcome.js';
+import { CALLBACK_PROVIDERS, type CallbackProvider, type ProviderOutcome, type UndeliverableReason } from './provider-outcome.js';
 
 export interface NotificationSubject {
   notificationId: string;
@@ -14,18 +14,39 @@ export interface NotificationSubjectLookup {
   byProviderMessageId(provider: string, providerMessageId: string): Promise<{ subject: NotificationSubject; channel: Channel } | null>;
 }
 
+/** An address to mark undeliverable on a channel, for the notification whose delivery said so. */
+export interface UndeliverableAddress {
+  tenantId: string;
+  channel: Channel;
+  address: string;
+  reason: UndeliverableReason;
+  provider: string;
+  notificationId: string;
+  /** Epoch millis. */
+  occurredAt: number;
+}
+
 export interface ResolvedOutcomes {
   events: NotificationStatusEvent[];
+  /** Hard bounces' and complaints' addresses, of the outcomes that matched a notification. */
+  undeliverable: UndeliverableAddress[];
   /** Outcomes that name no known notification. */
   unmatched: ProviderOutcome[];
 }
 
 /**
+ * Providers whose echoed ids are lossy: the SES sender's tag values are reduced to letters, digits, `_`
+ * and `-`, so SES's message id, exact, is looked up first.
+ */
+const MESSAGE_ID_FIRST: ReadonlySet<CallbackProvider> = new Set(['ses']);
+
+/**
  * Matches each outcome to its notification (the id the provider echoes back first, else the provider's
- * message id in the deliveries ledger) and turns it into a status event.
+ * message id in the deliveries ledger; the other way round for MESSAGE_ID_FIRST providers) and turns it
+ * into a status event, plus the addresses a hard bounce or complaint marks undeliverable.
  */
 export async function resolveOutcomes(outcomes: ProviderOutcome[], lookup: NotificationSubjectLookup): Promise<ResolvedOutcomes> {
-  const resolved: ResolvedOutcomes = { events: [], unmatched: [] };
+  const resolved: ResolvedOutcomes = { events: [], undeliverable: [], unmatched: [] };
   for (const outcome of outcomes) {
     const match = await find(outcome, lookup);
     if (!match) {
@@ -41,14 +62,32 @@ export async function resolveOutcomes(outcomes: ProviderOutcome[], lookup: Notif
         attributes: outcome.attributes,
       }),
     );
+    const marked = outcome.undeliverable;
+    if (!marked) continue;
+    for (const address of marked.addresses) {
+      resolved.undeliverable.push({
+        tenantId: match.subject.tenantId,
+        channel: match.channel,
+        address,
+        reason: marked.reason,
+        provider: outcome.provider,
+        notificationId: match.subject.notificationId,
+        occurredAt: outcome.occurredAt,
+      });
+    }
   }
   return resolved;
 }
 
-async function find(outcome: ProviderOutcome, lookup: NotificationSubjectLookup): Promise<{ subject: NotificationSubject; channel: Channel } | null> {
-  if (outcome.notificationId) {
+type Match = { subject: NotificationSubject; channel: Channel } | null;
+
+async function find(outcome: ProviderOutcome, lookup: NotificationSubjectLookup): Promise<Match> {
+  const byEchoedId = async (): Promise<Match> => {
+    if (!outcome.notificationId) return null;
     const subject = await lookup.byNotificationId(outcome.notificationId, outcome.tenantId);
-    if (subject) return { subject, channel: CALLBACK_PROVIDERS[outcome.provider] };
-  }
-  return outcome.providerMessageId ? lookup.byProviderMessageId(outcome.provider, outcome.providerMessageId) : null;
+    return subject ? { subject, channel: CALLBACK_PROVIDERS[outcome.provider] } : null;
+  };
+  const byMessageId = async (): Promise<Match> =>
+    outcome.providerMessageId ? lookup.byProviderMessageId(outcome.provider, outcome.providerMessageId) : null;
+  return MESSAGE_ID_FIRST.has(outcome.provider) ? ((await byMessageId()) ?? byEchoedId()) : ((await byEchoedId()) ?? byMessageId());
 }

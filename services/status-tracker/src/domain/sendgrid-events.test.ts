@@ -40,22 +40,72 @@ describe('mapSendGridEvent', () => {
     });
   });
 
-  it('maps bounce to BOUNCED with the reason, bounce type and SMTP status', () => {
+  it('maps a hard bounce to BOUNCED with the reason, bounce type and SMTP status, marking the address undeliverable', () => {
     const outcome = mapSendGridEvent({ ...base, event: 'bounce', reason: '550 5.1.1 user unknown', type: 'bounce', status: '5.1.1', bounce_classification: 'Invalid Address' });
     expect(outcome).toMatchObject({
       status: 'BOUNCED',
       reason: '550 5.1.1 user unknown',
-      attributes: { providerEvent: 'bounce', bounceType: 'bounce', smtpStatus: '5.1.1', bounceClassification: 'Invalid Address' },
+      attributes: { providerEvent: 'bounce', bounceType: 'bounce', bounce: 'hard', smtpStatus: '5.1.1', bounceClassification: 'Invalid Address' },
       notificationId: null,
+      undeliverable: { reason: 'hard_bounce', addresses: ['a@example.com'] },
     });
+  });
+
+  it('maps a blocked bounce to a soft BOUNCED that marks nothing', () => {
+    const outcome = mapSendGridEvent({ ...base, event: 'bounce', reason: '421 try later', type: 'blocked' });
+    expect(outcome).toMatchObject({ status: 'BOUNCED', reason: '421 try later', attributes: { bounceType: 'blocked', bounce: 'soft' } });
+    expect(outcome).not.toHaveProperty('undeliverable');
+    const untyped = mapSendGridEvent({ ...base, event: 'bounce' });
+    expect(untyped?.attributes).not.toHaveProperty('bounce');
+    expect(untyped).not.toHaveProperty('undeliverable');
+  });
+
+  it('marks nothing for a hard bounce without an address', () => {
+    expect(mapSendGridEvent({ ...base, email: undefined, event: 'bounce', type: 'bounce' })).not.toHaveProperty('undeliverable');
   });
 
   it('maps dropped to BOUNCED, saying it was dropped', () => {
     expect(mapSendGridEvent({ ...base, event: 'dropped', reason: 'Bounced Address' })).toMatchObject({ status: 'BOUNCED', reason: 'dropped: Bounced Address' });
   });
 
+  it('maps open to OPENED and click to CLICKED with the link', () => {
+    expect(mapSendGridEvent({ ...base, event: 'open', sg_machine_open: true, notification_id: 'n-1' })).toEqual({
+      provider: 'sendgrid',
+      status: 'OPENED',
+      occurredAt: 1_700_000_000_000,
+      providerMessageId: 'Xm1d',
+      notificationId: 'n-1',
+      tenantId: null,
+      reason: null,
+      attributes: { providerEvent: 'open', sgEventId: 'ev-1', machineOpen: 'true' },
+    });
+    expect(mapSendGridEvent({ ...base, event: 'click', url: 'https://example.com/offer?x=1' })).toMatchObject({
+      status: 'CLICKED',
+      attributes: { providerEvent: 'click', url: 'https://example.com/offer?x=1' },
+    });
+    expect(mapSendGridEvent({ ...base, event: 'click', url: `https://example.com/${'x'.repeat(5_000)}` })?.attributes.url).toHaveLength(2_048);
+  });
+
+  it('maps spamreport to COMPLAINED, marking the address undeliverable', () => {
+    expect(mapSendGridEvent({ ...base, event: 'spamreport' })).toMatchObject({
+      status: 'COMPLAINED',
+      reason: null,
+      undeliverable: { reason: 'complaint', addresses: ['a@example.com'] },
+    });
+  });
+
+  it('maps unsubscribe and group_unsubscribe to UNSUBSCRIBED, marking nothing', () => {
+    const unsubscribe = mapSendGridEvent({ ...base, event: 'unsubscribe' });
+    expect(unsubscribe).toMatchObject({ status: 'UNSUBSCRIBED', attributes: { providerEvent: 'unsubscribe' } });
+    expect(unsubscribe).not.toHaveProperty('undeliverable');
+    expect(mapSendGridEvent({ ...base, event: 'group_unsubscribe', asm_group_id: 42 })).toMatchObject({
+      status: 'UNSUBSCRIBED',
+      attributes: { providerEvent: 'group_unsubscribe', asmGroupId: '42' },
+    });
+  });
+
   it('ignores events that change no status', () => {
-    for (const event of ['processed', 'deferred', 'open', 'click', 'spamreport', 'unsubscribe', 'group_unsubscribe']) {
+    for (const event of ['processed', 'deferred', 'group_resubscribe', 'something_new']) {
       expect(mapSendGridEvent({ ...base, event })).toBeNull();
     }
   });

@@ -1,7 +1,7 @@
 import { ValidationError } from '@notify/core';
 import { z } from 'zod';
 import { fieldIssues } from './field-issues.js';
-import { boundedReason, type ProviderOutcome } from './provider-outcome.js';
+import { boundedReason, boundedUrl, type BounceKind, type ProviderOutcome } from './provider-outcome.js';
 
 /**
  * One event of SendGrid's Event Webhook. Only `event` and `timestamp` are required: the rest depends on
@@ -18,6 +18,10 @@ const sendGridEventSchema = z.looseObject({
   status: z.unknown().optional(),
   type: z.unknown().optional(),
   bounce_classification: z.unknown().optional(),
+  email: z.unknown().optional(),
+  url: z.unknown().optional(),
+  asm_group_id: z.unknown().optional(),
+  sg_machine_open: z.unknown().optional(),
   notification_id: z.unknown().optional(),
   tenant_id: z.unknown().optional(),
 });
@@ -47,16 +51,24 @@ export function sendGridMessageId(sgMessageId: unknown): string | null {
   return dot > 0 ? id.slice(0, dot) : id;
 }
 
+/** SendGrid's bounce `type`: `bounce` is a hard bounce, `blocked` a soft one. */
+const BOUNCE_KINDS: Readonly<Record<string, BounceKind>> = { bounce: 'hard', blocked: 'soft' };
+
 /**
- * delivered → DELIVERED; bounce and dropped → BOUNCED with SendGrid's reason. Every other event
- * (processed, deferred, open, click, spamreport, unsubscribe...) changes no status: null.
+ * delivered → DELIVERED; bounce and dropped → BOUNCED with SendGrid's reason (a bounce's `bounce`
+ * attribute says hard or soft, and a hard one marks the address undeliverable); open → OPENED;
+ * click → CLICKED with the link in `url`; spamreport → COMPLAINED (the address marked undeliverable);
+ * unsubscribe and group_unsubscribe → UNSUBSCRIBED. Every other event (processed, deferred...) changes
+ * no status: null.
  */
 export function mapSendGridEvent(e: SendGridEvent): ProviderOutcome | null {
   const attributes: Record<string, string> = { providerEvent: e.event };
   const sgEventId = text(e.sg_event_id);
   if (sgEventId) attributes.sgEventId = sgEventId;
+  const email = text(e.email);
   let status: ProviderOutcome['status'];
   let reason: string | null = null;
+  let undeliverable: ProviderOutcome['undeliverable'];
   switch (e.event) {
     case 'delivered':
       status = 'DELIVERED';
@@ -66,16 +78,41 @@ export function mapSendGridEvent(e: SendGridEvent): ProviderOutcome | null {
       const bounceType = text(e.type);
       const smtpStatus = text(e.status);
       const classification = text(e.bounce_classification);
+      const kind = bounceType ? BOUNCE_KINDS[bounceType] : undefined;
       if (bounceType) attributes.bounceType = bounceType;
+      if (kind) attributes.bounce = kind;
       if (smtpStatus) attributes.smtpStatus = smtpStatus;
       if (classification) attributes.bounceClassification = classification;
       reason = boundedReason(text(e.reason) ?? `${bounceType ?? 'bounce'}${smtpStatus ? ` ${smtpStatus}` : ''}`);
+      if (kind === 'hard' && email) undeliverable = { reason: 'hard_bounce', addresses: [email] };
       break;
     }
     case 'dropped':
       status = 'BOUNCED';
       reason = boundedReason(`dropped: ${text(e.reason) ?? 'no reason given'}`);
       break;
+    case 'open':
+      status = 'OPENED';
+      // Apple Mail Privacy Protection fetches every image: an open that says nothing about the reader.
+      if (typeof e.sg_machine_open === 'boolean') attributes.machineOpen = String(e.sg_machine_open);
+      break;
+    case 'click': {
+      status = 'CLICKED';
+      const url = text(e.url);
+      if (url) attributes.url = boundedUrl(url);
+      break;
+    }
+    case 'spamreport':
+      status = 'COMPLAINED';
+      if (email) undeliverable = { reason: 'complaint', addresses: [email] };
+      break;
+    case 'unsubscribe':
+    case 'group_unsubscribe': {
+      status = 'UNSUBSCRIBED';
+      const group = e.asm_group_id;
+      if (typeof group === 'number' || (typeof group === 'string' && group !== '')) attributes.asmGroupId = String(group);
+      break;
+    }
     default:
       return null;
   }
@@ -88,5 +125,6 @@ export function mapSendGridEvent(e: SendGridEvent): ProviderOutcome | null {
     tenantId: text(e.tenant_id) ?? null,
     reason,
     attributes,
+    ...(undeliverable ? { undeliverable } : {}),
   };
 }

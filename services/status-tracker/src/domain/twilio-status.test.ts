@@ -35,17 +35,35 @@ describe('mapTwilioStatus', () => {
   });
 
   it('maps undelivered to BOUNCED and failed to FAILED, with the error code', () => {
-    expect(mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'undelivered', ErrorCode: '30003' }), 1)).toMatchObject({
+    const soft = mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'undelivered', ErrorCode: '30003', To: '+15550001111' }), 1);
+    expect(soft).toMatchObject({
       status: 'BOUNCED',
       reason: 'undelivered (Twilio error 30003)',
-      attributes: { providerStatus: 'undelivered', errorCode: '30003' },
+      attributes: { providerStatus: 'undelivered', errorCode: '30003', bounce: 'soft' },
     });
+    expect(soft).not.toHaveProperty('undeliverable');
     expect(mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'failed', ErrorCode: '30008' }), 1)).toMatchObject({
       status: 'FAILED',
       reason: 'failed (Twilio error 30008)',
       attributes: { errorCode: '30008' },
     });
     expect(mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'failed', ErrorCode: '' }), 1)?.reason).toBe('failed');
+  });
+
+  it('tells a hard bounce by its error code and marks the To number undeliverable', () => {
+    for (const code of ['30005', '30006']) {
+      expect(mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'undelivered', ErrorCode: code, To: '+15550001111' }), 1)).toMatchObject({
+        status: 'BOUNCED',
+        attributes: { bounce: 'hard', errorCode: code },
+        undeliverable: { reason: 'hard_bounce', addresses: ['+15550001111'] },
+      });
+    }
+    const noTo = mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'undelivered', ErrorCode: '30005' }), 1);
+    expect(noTo?.attributes.bounce).toBe('hard');
+    expect(noTo).not.toHaveProperty('undeliverable');
+    const failed = mapTwilioStatus(parseTwilioStatus({ MessageSid: SID, MessageStatus: 'failed', ErrorCode: '30005', To: '+15550001111' }), 1);
+    expect(failed).not.toHaveProperty('undeliverable');
+    expect(failed?.attributes).not.toHaveProperty('bounce');
   });
 
   it('ignores intermediate statuses', () => {

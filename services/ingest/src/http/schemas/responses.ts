@@ -1,4 +1,4 @@
-import { ChannelValues, NotificationStatusValues, PROVIDERS } from '@notify/schemas';
+import { ChannelValues, DEVICE_PLATFORMS, NotificationStatusValues, PROVIDERS } from '@notify/schemas';
 import { errorBodySchema } from '@notify/http';
 import { z } from 'zod';
 
@@ -16,6 +16,13 @@ export const acceptedSchema = z.object({
     }),
   idempotencyKey: z.string(),
   acceptedAt: isoTime,
+  topics: z
+    .array(z.string())
+    .optional()
+    .meta({
+      description:
+        "The broadcast topics named, when any. Their subscribers' notifications are not listed; each id is derived from tenant, idempotency key and user like every notification id, and a user named twice gets one.",
+    }),
 });
 
 export const batchResultSchema = z
@@ -34,6 +41,7 @@ export const batchResultSchema = z
     notificationIds: z.array(z.uuid()).optional(),
     idempotencyKey: z.string().optional(),
     acceptedAt: isoTime.optional(),
+    topics: z.array(z.string()).optional(),
     error: errorBodySchema.shape.error.optional(),
   })
   .meta({
@@ -54,7 +62,7 @@ export const timelineEntrySchema = z.object({
 export const notificationStatusSchema = z.object({
   notificationId: z.string(),
   userId: z.string(),
-  status: z.enum(NotificationStatusValues).meta({ description: 'The latest status.' }),
+  status: z.enum(NotificationStatusValues).meta({ description: 'The latest outcome. Engagement (OPENED, CLICKED, COMPLAINED, UNSUBSCRIBED) is in the timeline but never replaces it.' }),
   statusAt: isoTime,
   updatedAt: isoTime,
   timeline: z.array(timelineEntrySchema).meta({ description: 'Oldest first.' }),
@@ -68,6 +76,7 @@ export const recipientSchema = z.object({
   locale: z.string(),
   timezone: z.string(),
   deviceTokens: z.array(z.string()),
+  devices: z.array(z.object({ token: z.string(), platform: z.enum(DEVICE_PLATFORMS) })),
   updatedAt: isoTime,
 });
 
@@ -104,3 +113,22 @@ export const controlsSchema = z.object({
 });
 
 export const batchAnswerSchema = z.object({ results: z.array(batchResultSchema) });
+
+export const subscribersAddedSchema = z.object({
+  topicId: z.string(),
+  added: z.int().min(0).meta({ description: 'Users that were not subscribed before.' }),
+});
+
+export const subscribersRemovedSchema = z.object({
+  topicId: z.string(),
+  removed: z.int().min(0).meta({ description: 'Users that were subscribed.' }),
+});
+
+export const subscriberPageSchema = z.object({
+  topicId: z.string(),
+  subscribers: z.array(z.string()).meta({ description: 'In a stable order, each subscriber once across pages.' }),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as cursor for the next page; null after the last subscriber.' }),
+});

@@ -1,7 +1,9 @@
-import { Headers, type RecordContext } from '@notify/runtime';
+import { Headers } from './headers.js';
+import type { RecordContext } from './processor.js';
 
 /**
- * Where a request record first entered ingest, as `topic/partition/offset`. A record on a retry tier
+ * Where a record first entered its stage, as `topic/partition/offset`: the same for every attempt of it
+ * across the retry tiers, so it names the record for idempotent effects. A record on a retry tier
  * is traced back to its source through the headers the runtime keeps across tiers; those headers are
  * trusted only there, so a record produced with copied headers cannot pass for another one.
  */

@@ -1,4 +1,4 @@
-import { Headers } from '@notify/runtime';
+import { Headers } from './headers.js';
 import { describe, expect, it } from 'vitest';
 import { recordOrigin } from './record-origin.js';
 
