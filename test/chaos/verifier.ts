@@ -101,6 +101,12 @@ export interface VerifyResult {
   ok: boolean;
 }
 
+/** One status event as a finding shows it: when, what, and why. */
+function eventLine(e: StatusRecord): string {
+  const attempt = e.attributes.attempt ? ` attempt ${e.attributes.attempt}` : '';
+  return `${new Date(e.occurredAt).toISOString()} ${e.status}${e.provider ? ` ${e.provider}` : ''}${attempt}${e.reason ? ` (${e.reason})` : ''}`;
+}
+
 export function timelineKey(notificationId: string, status: string, channel: Channel | null | undefined): string {
   return `${notificationId}|${status}|${channel ?? ''}`;
 }
@@ -259,7 +265,8 @@ export function verify(input: VerifyInput): VerifyResult {
       if (kind === 'SENT' && receipts.length === 0) result.losses.push(finding(`SENT via ${terminal[0]!.provider}, but no provider got it`, channel));
       if (kind !== 'SENT' && receipts.length > 0) {
         const got = receipts.map((r) => `${r.provider} at ${new Date(r.receivedAt).toISOString()}`).join(', ');
-        result.deliveredNotSent.push(finding(`${got} got it, but the channel ended ${kind} (${terminal[0]!.reason})`, channel));
+        const history = records.filter((r) => r.channel === channel).map(eventLine).join('; ');
+        result.deliveredNotSent.push(finding(`${got} got it, but the channel ended ${kind} (${terminal[0]!.reason}); events: ${history}`, channel));
       }
       const expected = plan.expect.channels?.[channel];
       if (expected === kind) continue;

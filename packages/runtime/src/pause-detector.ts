@@ -13,6 +13,8 @@ export class PauseDetector {
   constructor(
     private readonly limitMs: number,
     private readonly now: () => number = () => performance.now(),
+    /** Told once per pause noticed, with how long the process stood still. */
+    private readonly onPause: (stoodStillMs: number) => void = () => undefined,
   ) {
     this.lastTick = now();
   }
@@ -41,7 +43,11 @@ export class PauseDetector {
 
   private tick(): void {
     const t = this.now();
-    if (t - this.lastTick > this.limitMs) this.lastPauseEnd = t;
+    const gap = t - this.lastTick;
     this.lastTick = t;
+    if (gap > this.limitMs) {
+      this.lastPauseEnd = t;
+      this.onPause(gap);
+    }
   }
 }

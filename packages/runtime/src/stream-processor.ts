@@ -114,7 +114,9 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     this.log = opts.logger.child({ processor: def.name });
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = Math.round(this.sessionTimeoutMs / 10);
-    this.pauses = new PauseDetector(this.sessionTimeoutMs);
+    this.pauses = new PauseDetector(this.sessionTimeoutMs, undefined, (stoodStillMs) =>
+      this.log.warn({ stoodStillMs: Math.round(stoodStillMs) }, 'this process stood still past its session timeout: work of slices begun before is not sent on'),
+    );
     this.gate = new PartitionGate({ outageRestartMs: opts.dependencyOutageRestartMs ?? DEFAULT_DEPENDENCY_OUTAGE_RESTART_MS });
     this.watchdog = new StallWatchdog(opts.sliceStallMs ?? DEFAULT_SLICE_STALL_MS, (stall) => {
       this.log.error({ ...stall }, 'slice stalled: no record finished; restarting so the partition is processed again');
