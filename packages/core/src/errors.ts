@@ -33,6 +33,11 @@ export interface NotifyErrorOptions {
   details?: Record<string, unknown>;
   /** For transient errors: the earliest useful retry, e.g. from a Retry-After header. */
   retryAfterMs?: number;
+  /**
+   * For transient errors: false when the record was not tried at all (its work is in flight elsewhere),
+   * so the retry does not count against the record's attempts and cannot dead-letter it.
+   */
+  spendsAttempt?: boolean;
 }
 
 export class NotifyError extends Error {
@@ -40,6 +45,7 @@ export class NotifyError extends Error {
   readonly canRetry: boolean;
   readonly details: Record<string, unknown>;
   readonly retryAfterMs?: number;
+  readonly spendsAttempt: boolean;
 
   constructor(code: ErrorCode, message: string, canRetry: boolean, options: NotifyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +54,7 @@ export class NotifyError extends Error {
     this.canRetry = canRetry;
     this.details = options.details ?? {};
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.spendsAttempt = options.spendsAttempt ?? true;
   }
 }
 

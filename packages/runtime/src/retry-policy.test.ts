@@ -25,6 +25,13 @@ describe('nextRetryStep', () => {
     expect(nextRetryStep(delays, 1, limited, 100)).toEqual({ kind: 'retry', tier: 1, dueAt: 5100 });
   });
 
+  it('retries a failure that spent no attempt on the first tier, even after the last attempt', () => {
+    const elsewhere = new TransientError(ErrorCodes.INTERNAL, 'in flight elsewhere', { spendsAttempt: false, retryAfterMs: 5_000 });
+    expect(nextRetryStep(delays, 4, elsewhere, 100)).toEqual({ kind: 'retry', tier: 1, dueAt: 5_100, keepsAttempt: true });
+    expect(nextRetryStep(delays, 2, elsewhere, 0)).toEqual({ kind: 'retry', tier: 1, dueAt: 5_000, keepsAttempt: true });
+    expect(nextRetryStep([], 1, elsewhere, 0)).toEqual({ kind: 'dead-letter' });
+  });
+
   it('has no tiers when none are configured', () => {
     expect(nextRetryStep([], 1, transient, 0)).toEqual({ kind: 'dead-letter' });
   });

@@ -62,6 +62,14 @@ describe('sliceOutcome', () => {
     expect(res.fates[0]!.kind).toBe('dead-letter');
   });
 
+  it('sends a failure that spent no attempt back to the first tier, its attempt uncounted, even on the last attempt', () => {
+    const failure = new TransientError(ErrorCodes.INTERNAL, 'in flight elsewhere', { spendsAttempt: false });
+    const res = sliceOutcome([record(5, { failure, attempt: 3 })], options());
+    expect(res.fates).toEqual([expect.objectContaining({ kind: 'retry', tier: 1, dueAt: NOW + 1000 })]);
+    expect(res.topicMessages.map((t) => t.topic)).toEqual(['in.retry.1']);
+    expect(res.topicMessages[0]!.messages[0]!.headers).toMatchObject({ [Headers.ATTEMPT]: '2' });
+  });
+
   it('treats outputs that cannot be encoded as the record’s failure', () => {
     const bad: NotifyError = new PermanentError(ErrorCodes.VALIDATION, 'does not match the schema');
     const res = sliceOutcome([record(1, { outputs: [out('a', '1')] })], options({ encode: (_r, outputs) => (outputs.length && outputs[0]!.topic.name === 'a' ? bad : []) }));

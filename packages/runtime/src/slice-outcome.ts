@@ -83,7 +83,8 @@ export function sliceOutcome(records: readonly EvaluatedRecord[], opts: SliceOut
     if (failure.code === ErrorCodes.DEPENDENCY_UNAVAILABLE) throw new SliceBlockedError(failure);
 
     const step = nextRetryStep(opts.retryDelaysMs, record.attempt, failure, now);
-    const headers = failureHeaders(record.headers, failure, { ...source, offset: record.message.offset }, record.attempt, now);
+    const attemptsMade = step.kind === 'retry' && step.keepsAttempt ? record.attempt - 1 : record.attempt;
+    const headers = failureHeaders(record.headers, failure, { ...source, offset: record.message.offset }, attemptsMade, now);
     const original = { key: record.message.key, value: record.message.value };
     if (step.kind === 'retry') {
       headers[Headers.RETRY_DUE_AT] = String(step.dueAt);

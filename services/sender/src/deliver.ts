@@ -137,7 +137,7 @@ async function claim(records: readonly Dispatched[], indexes: number[], deps: De
     const { value: d, context } = records[i]!;
     if (c instanceof Error) results[i] = c;
     else if (c.kind === 'sent') results[i] = [sentOutput(d, provider, c.providerMessageId, context.now(), { duplicateSuppressed: 'true' })];
-    else if (c.kind === 'busy') results[i] = new TransientError(ErrorCodes.INTERNAL, `delivery ${idempotencyKey(d)} is in flight elsewhere`);
+    else if (c.kind === 'busy') results[i] = inFlightElsewhere(d);
     else claimed.push(i);
   });
   return claimed;
@@ -149,7 +149,19 @@ function isStillAssigned({ context }: Dispatched): boolean {
 }
 
 function notAssigned(): TransientError {
-  return new TransientError(ErrorCodes.INTERNAL, 'this member stood still past its session timeout; its partitions have moved on: not sending');
+  return new TransientError(ErrorCodes.INTERNAL, 'this member stood still past its session timeout; its partitions have moved on: not sending', { spendsAttempt: false });
+}
+
+/** Waited out between looks at a delivery another sender holds: its claim ends in a send, a release or expiry. */
+const IN_FLIGHT_RETRY_MS = 5_000; // five seconds
+
+/**
+ * Another sender holds the delivery's claim and may be sending it now. This attempt decided nothing, so it
+ * spends none of the record's attempts: a last attempt given up here would end the channel FAILED while
+ * the holder's send may still succeed.
+ */
+function inFlightElsewhere(d: Dispatch): TransientError {
+  return new TransientError(ErrorCodes.INTERNAL, `delivery ${idempotencyKey(d)} is in flight elsewhere`, { spendsAttempt: false, retryAfterMs: IN_FLIGHT_RETRY_MS });
 }
 
 type SendOutcome = { kind: 'sent'; delivery: SentDelivery; recorded: boolean } | { kind: 'not-sent'; result: Result };

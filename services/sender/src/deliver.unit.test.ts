@@ -240,13 +240,13 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(ledger.claimedBy(soon.notificationId)).toBeUndefined();
   });
 
-  it('fails a dispatch claimed by another sender as in flight, and sends one seen twice in the slice once', async () => {
+  it('retries a dispatch claimed by another sender without spending an attempt, and sends one seen twice in the slice once', async () => {
     const { adapter, ledger, deps } = setup();
     const busy = email();
     ledger.claims.set(`${busy.notificationId}:EMAIL`, 'another-sender');
     const twice = email({ userId: 'u-2' });
     const results = await deliverSlice([record(busy), record(twice), record(twice)], deps);
-    expect(toFailure(results[0])).toMatchObject({ code: ErrorCodes.INTERNAL, canRetry: true, message: expect.stringContaining('in flight elsewhere') });
+    expect(toFailure(results[0])).toMatchObject({ code: ErrorCodes.INTERNAL, canRetry: true, spendsAttempt: false, message: expect.stringContaining('in flight elsewhere') });
     expect(status(results[1])).toMatchObject({ status: 'SENT', attributes: {} });
     expect(status(results[2])).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
     expect(adapter.started).toEqual([twice.notificationId]);
