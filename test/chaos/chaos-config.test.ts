@@ -19,8 +19,9 @@ describe('chaosConfigFromEnv', () => {
     expect(chaosConfigFromEnv({ CHAOS_FAULTS: 'kill', CHAOS_PAUSE_MS: '20000' }).serviceFaults).toEqual(['kill']);
   });
 
-  it('refuses claim and lease times the retry tiers cannot outlast', () => {
-    expect(() => pipelineEnv({ ...DEFAULT_CONFIG, retryDelaysMs: [1000, 2000], claimTtlMs: 60_000 })).toThrow(/claimTtlMs/);
+  it('refuses lease times the retry tiers cannot outlast, and pauses longer than a claim', () => {
+    expect(() => pipelineEnv({ ...DEFAULT_CONFIG, retryDelaysMs: [1000, 2000], idempotencyLeaseMs: 30_000 })).toThrow(/idempotencyLeaseMs/);
+    expect(pipelineEnv({ ...DEFAULT_CONFIG, retryDelaysMs: [1000, 2000, 30_000], claimTtlMs: 60_000 }).sender).toEqual({ CLAIM_TTL_MS: '60000' });
     expect(pipelineEnv(DEFAULT_CONFIG).sender).toEqual({ CLAIM_TTL_MS: '60000' });
     expect(() => pipelineEnv({ ...DEFAULT_CONFIG, pauseMs: 70_000 })).toThrow(/pauseMs/);
     expect(pipelineEnv(DEFAULT_CONFIG).all.KAFKA_SESSION_TIMEOUT_MS).toBe('30000');

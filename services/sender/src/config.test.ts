@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, serviceEnvSchema } from '@notify/runtime';
 import { describe, expect, it } from 'vitest';
-import { providerConfig, senderEnvSchema } from './config.js';
+import { checkClaimOutlastsCall, providerConfig, senderEnvSchema } from './config.js';
 
 const webhookEnv = {
   SENDER_PROVIDER: 'webhook',
@@ -13,6 +13,13 @@ describe('senderEnvSchema', () => {
   it('is read with the runtime variables, with the shared defaults', () => {
     const env = loadConfig(serviceEnvSchema(senderEnvSchema), { ...webhookEnv, KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://registry:8081' });
     expect(env).toMatchObject({ KAFKA_BROKERS: ['k:9092'], MONGODB_URI: 'mongodb://m', REDIS_URL: 'redis://r', CONTROLS_REFRESH_MS: 2_000 });
+  });
+});
+
+describe('checkClaimOutlastsCall', () => {
+  it('takes the defaults, and refuses a claim no longer than a call', () => {
+    expect(() => checkClaimOutlastsCall(loadConfig(senderEnvSchema, webhookEnv))).not.toThrow();
+    expect(() => checkClaimOutlastsCall({ CLAIM_TTL_MS: 10_000, SEND_TIMEOUT_MS: 10_000 })).toThrow(ConfigError);
   });
 });
 

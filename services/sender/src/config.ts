@@ -105,6 +105,12 @@ export const senderEnvSchema = z.object({
 
 export type SenderEnv = z.infer<typeof senderEnvSchema>;
 
+/** A send begins only while its claim outlasts a whole call (SEND_TIMEOUT_MS): a shorter claim would never send. */
+export function checkClaimOutlastsCall(env: Pick<SenderEnv, 'CLAIM_TTL_MS' | 'SEND_TIMEOUT_MS'>): void {
+  if (env.CLAIM_TTL_MS <= env.SEND_TIMEOUT_MS)
+    throw new ConfigError([`CLAIM_TTL_MS: must be longer than SEND_TIMEOUT_MS (${env.SEND_TIMEOUT_MS} ms), is ${env.CLAIM_TTL_MS} ms`]);
+}
+
 type Built = { [P in keyof ProviderConfigs]: { provider: P; config: ProviderConfigs[P] } }[keyof ProviderConfigs] | { provider: 'inapp' };
 
 /** The chosen provider's adapter config; every variable it needs but lacks is named at once. */

@@ -131,13 +131,13 @@ describe('deliverSlice, one dispatch at a time (real Redis, MongoDB and SendGrid
     const proxy = await openCuttingProxy('insert'); // every insert loses its connection
     const cut = await new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 2_000 }).connect();
     try {
-      const storeDown = new DeliveryLedger(redis, cut.db(db.databaseName), `owner-${Math.random()}`, 50);
+      const storeDown = new DeliveryLedger(redis, cut.db(db.databaseName), `owner-${Math.random()}`, 1_500);
       const quickRetry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 };
       // The provider has it: SENT, though no durable record could be written.
-      const unrecorded = await deliver(d, ctx(), { ...deps, ledger: storeDown, ledgerWriteRetry: quickRetry });
+      const unrecorded = await deliver(d, ctx(), { ...deps, ledger: storeDown, ledgerWriteRetry: quickRetry, timeoutMs: 1_000 });
       expect(unrecorded[0]!.value).toMatchObject({ status: 'SENT', provider: 'sendgrid' });
       expect(await new DeliveryRecords(db).find(d.notificationId, 'EMAIL')).toBeNull();
-      await new Promise((r) => setTimeout(r, 100)); // the 50 ms claim has expired; the transaction did not commit
+      await new Promise((r) => setTimeout(r, 1_600)); // the 1.5 s claim has expired; the transaction did not commit
       const again = await deliver(d, ctx(2), deps);
       expect(again[0]!.value).toMatchObject({ status: 'SENT', attributes: { duplicateSuppressed: 'true' } });
       expect(sg.received).toHaveLength(1);

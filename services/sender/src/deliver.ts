@@ -36,6 +36,8 @@ export interface DeliverDeps {
   ledgerWriteRetry?: Partial<RetryStepOptions>;
   /** Where refused push tokens are forgotten; they are only logged when absent. */
   deviceTokens?: DeviceTokens;
+  /** Monotonic milliseconds, for the age of claims; performance.now when absent. */
+  clock?: () => number;
 }
 
 /** What one record of a slice comes to: its outputs, or the Error that fails it alone. */
@@ -77,13 +79,14 @@ async function deliverRound(records: readonly Dispatched[], deps: DeliverDeps): 
   const results = new Array<Result | undefined>(records.length);
   const { toClaim, circuit } = await plan(records, deps, results);
   if (circuit && toClaim.length > 0) {
+    const claimedAt = clockOf(deps)();
     const toSend = await claim(records, toClaim, deps, results);
     const outcomes = await mapByKey(
       toSend,
       (i) => recipientKey(records[i]!.value),
       deps.concurrency,
       async (i) => {
-        const outcome = await send(records[i]!, deps, circuit);
+        const outcome = await send(records[i]!, deps, circuit, claimedAt);
         records[i]!.context.progressed?.();
         return outcome;
       },
@@ -152,6 +155,21 @@ function notAssigned(): TransientError {
   return new TransientError(ErrorCodes.INTERNAL, 'this member stood still past its session timeout; its partitions have moved on: not sending', { spendsAttempt: false });
 }
 
+const clockOf = (deps: DeliverDeps) => deps.clock ?? (() => performance.now());
+
+/**
+ * Whether the claim taken at `claimedAt` still holds for a whole provider call begun now. A slice whose
+ * sends take longer than the claim lives (slow answers, a stalled process) must not start one that another
+ * sender, having claimed the delivery since, may be making as well.
+ */
+function claimOutlastsCall(deps: DeliverDeps, claimedAt: number): boolean {
+  return clockOf(deps)() - claimedAt + deps.timeoutMs < deps.ledger.claimTtlMs;
+}
+
+function claimRunningOut(d: Dispatch): TransientError {
+  return new TransientError(ErrorCodes.INTERNAL, `the claim on delivery ${idempotencyKey(d)} would run out during the call: not sending now`, { spendsAttempt: false });
+}
+
 /** Waited out between looks at a delivery another sender holds: its claim ends in a send, a release or expiry. */
 const IN_FLIGHT_RETRY_MS = 5_000; // five seconds
 
@@ -170,13 +188,14 @@ type SendOutcome = { kind: 'sent'; delivery: SentDelivery; recorded: boolean } |
  * One provider call. The plan is checked again at the dispatch's turn: the circuit may have opened, or
  * the dispatch expired, while earlier sends of the slice went out.
  */
-async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit): Promise<SendOutcome> {
+async function send(record: Dispatched, deps: DeliverDeps, circuit: SliceCircuit, claimedAt: number): Promise<SendOutcome> {
   const { adapter, metrics } = deps;
   const { value: d, context } = record;
   const provider = adapter.provider;
   const p = planDelivery(d, { now: context.now(), circuitOpen: circuit.isOpen });
   if (p.kind !== 'send') return { kind: 'not-sent', result: await resultOf(p, record, deps, circuit) };
   if (!isStillAssigned(record)) return { kind: 'not-sent', result: notAssigned() };
+  if (!claimOutlastsCall(deps, claimedAt)) return { kind: 'not-sent', result: claimRunningOut(d) };
 
   const started = performance.now();
   try {

@@ -252,6 +252,20 @@ describe('deliverSlice (ledger, breaker and provider in memory)', () => {
     expect(adapter.started).toEqual([twice.notificationId]);
   });
 
+  it('starts no provider call once the claim would run out during it, and releases the claim without spending an attempt', async () => {
+    let now = 0;
+    // Claims live 60 s and a call may take 1 s: the first send takes 59.5 s of the clock, so the second
+    // would start with 0.5 s of its claim left.
+    const { adapter, ledger, deps } = setup(() => ({ onCall: () => (now += 59_500) }), { concurrency: 1, clock: () => now });
+    const first = email();
+    const second = email({ userId: 'u-2' });
+    const results = await deliverSlice([record(first), record(second, 4)], deps);
+    expect(status(results[0]).status).toBe('SENT');
+    expect(toFailure(results[1])).toMatchObject({ canRetry: true, spendsAttempt: false, message: expect.stringContaining('would run out') });
+    expect(adapter.started).toEqual([first.notificationId]);
+    expect(ledger.claimedBy(second.notificationId)).toBeUndefined();
+  });
+
   it('starts no provider call for a record once its member stood still past its session timeout, and releases the claim', async () => {
     let assigned = true;
     // The member is paused while the first send is under way: the second, claimed with it, is not sent.

@@ -15,7 +15,10 @@ export class MemoryLedger implements Ledger {
   /** Deliveries whose lookup fails on its own. */
   readonly unreadable = new Set<string>();
 
-  constructor(private readonly owner = 'this-sender') {}
+  constructor(
+    private readonly owner = 'this-sender',
+    readonly claimTtlMs = 60_000, // one minute
+  ) {}
 
   claimedBy(notificationId: string, channel = 'EMAIL'): string | undefined {
     return this.claims.get(`${notificationId}:${channel}`);

@@ -49,7 +49,7 @@ export class DeliveryLedger implements Ledger {
     private readonly redis: Redis,
     db: Db,
     private readonly owner: string,
-    private readonly claimTtlMs: number,
+    readonly claimTtlMs: number,
   ) {
     this.records = new DeliveryRecords(db);
     this.leases = new RedisLeases(redis);

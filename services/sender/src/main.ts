@@ -2,7 +2,7 @@ import { CircuitBreaker, ControlsStore, ControlsWatcher } from '@notify/controls
 import { connectMongo, connectRedis, runService } from '@notify/runtime';
 import { createRecipientCache, ensureIndexes, RecipientRepository } from '@notify/stores';
 import { randomUUID } from 'node:crypto';
-import { providerConfig, senderEnvSchema, type SenderEnv } from './config.js';
+import { checkClaimOutlastsCall, providerConfig, senderEnvSchema, type SenderEnv } from './config.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { InAppAdapter } from './inapp/inapp-adapter.js';
 import { loadProviderAdapter } from './providers/load-adapter.js';
@@ -15,6 +15,7 @@ const nameFromEnv = (env: SenderEnv) => `sender-${env.SENDER_PROVIDER}`;
 
 await runService('sender', senderEnvSchema, async (ctx) => {
   const { env } = ctx;
+  checkClaimOutlastsCall(env);
   const built = providerConfig(env);
   const { db } = await connectMongo(ctx, env.MONGODB_URI);
   await ensureIndexes(db);

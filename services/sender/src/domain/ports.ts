@@ -23,6 +23,8 @@ export type ClaimResult = { kind: 'claimed' } | { kind: 'busy' } | { kind: 'sent
  * in order. A call that throws failed for all of them.
  */
 export interface Ledger {
+  /** How long a claim keeps other senders off a delivery, in milliseconds. */
+  readonly claimTtlMs: number;
   /** The provider message id of each delivery already sent, undefined for the others. */
   sentAs(refs: readonly DeliveryRef[]): Promise<Array<Settled<string | undefined>>>;
   /** Claims the deliveries about to be sent, so no other sender sends them meanwhile. */
