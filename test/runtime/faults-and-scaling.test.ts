@@ -138,12 +138,13 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
   });
 
   it('fences a member paused past its session timeout: after SIGCONT its commit is refused, it rejoins, and nothing is lost or doubled', async () => {
-    const t = await relayTopics('rt.zombie', 1);
+    const t = await relayTopics('rt.zombie', 3);
     const total = 300;
     await produceNotifications(t, total);
     // Slices of 20 records at 100 ms each: a pause lands in the middle of a slice, outputs not yet committed.
     const env = { TEST_RECORD_DELAY_MS: '100', TRANSACTION_MAX_RECORDS: '20', KAFKA_SESSION_TIMEOUT_MS: '6000' };
-    const zombie = await startRelay(t, { ...env, INSTANCE_ID: 'zombie-a' });
+    // One partition's slice at a time: the others' batches, fetched before the pause, start after it.
+    const zombie = await startRelay(t, { ...env, INSTANCE_ID: 'zombie-a', TEST_LOG_ASSIGNMENT: 'true', PARTITIONS_CONCURRENCY: '1' });
     running.push(zombie);
     await zombie.waitReady();
     await waitFor(async () => (await committedCount(t.input, t.groupId)) >= 40, 60_000, 'first slices committed');
@@ -163,6 +164,18 @@ describe('stream runtime: crashes, scaling and shutdown', () => {
     await waitFor(async () => /transaction refused: group generation over or producer fenced/.test(fs.readFileSync(zombie.logFile, 'utf8')), 60_000, 'the woken member to be fenced');
     await waitFor(async () => (fs.readFileSync(zombie.logFile, 'utf8').match(/joined consumer group/g) ?? []).length >= 2, 60_000, 'the woken member to rejoin');
     expect(zombie.child.exitCode).toBeNull();
+    // From the moment it noticed its pause until it joined again, every record it handled, whether of the
+    // slice it was in or of one begun after waking, was known not to be its own any more.
+    const lines = fs
+      .readFileSync(zombie.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; assigned?: boolean });
+    const noticed = lines.findIndex((l) => /stood still past its session timeout/.test(l.msg));
+    expect(noticed).toBeGreaterThan(0);
+    const rejoined = lines.findIndex((l, i) => i > noticed && l.msg === 'joined consumer group');
+    const whileAway = lines.slice(noticed, rejoined).filter((l) => l.msg === 'relayed');
+    expect(whileAway.filter((l) => l.assigned)).toEqual([]);
 
     const out = await readTopic(t.output, total, { idleMs: 4000, timeoutMs: 120_000 });
     expectExactlyOnce(await decodeIds(t, out.map((m) => m.value)), total);

@@ -2,7 +2,8 @@
  * Notices that this process stood still (SIGSTOP, a frozen VM, an event loop blocked) for longer than the
  * consumer group's session timeout. By then the group has handed this member's partitions to another,
  * which may already have finished the records this member was working on: whatever this member does for
- * them afterwards, such as calling a provider, happens a second time. The monotonic clock runs on while a
+ * them afterwards, such as calling a provider, happens a second time; and so does the work of batches it
+ * goes on fetching until it learns it was left out and joins again. The monotonic clock runs on while a
  * process is stopped, so the gap shows when the process runs again, even before the ticker's next turn.
  */
 export class PauseDetector {

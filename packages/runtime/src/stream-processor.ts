@@ -90,6 +90,11 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly gate: PartitionGate;
   private joined = false;
+  /**
+   * When the member last joined its group (a PauseDetector mark). A pause past the session timeout after
+   * it means the group has moved on without this member, whatever it fetches next, until it joins again.
+   */
+  private joinMark = Number.NEGATIVE_INFINITY;
   /** Set when stop() begins: no slice starts after it, so a shutdown only waits for the ones in flight. */
   private stopping = false;
   private held = false;
@@ -170,6 +175,7 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
+      this.joinMark = this.pauses.mark();
       this.membership = { generationId: e.payload.generationId, memberId: e.payload.memberId };
       metrics.groupJoined.set({ service }, 1);
       this.log.info({ memberAssignment: e.payload.memberAssignment }, 'joined consumer group');
@@ -476,7 +482,8 @@ export class StreamProcessor<S extends keyof SchemaValueTypes> {
         return makeLogger();
       },
       now: this.clock,
-      stillAssigned: () => !this.pauses.pausedSince(sliceMark),
+      // Neither the slice nor the membership it was fetched under may predate a pause.
+      stillAssigned: () => !this.pauses.pausedSince(Math.min(sliceMark, this.joinMark)),
     };
   }
 
