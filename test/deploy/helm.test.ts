@@ -230,6 +230,11 @@ describe.skipIf(!availability.ok)('Helm chart and plain manifests', () => {
       expect(d.text).toMatch(/sasl: scram_sha512/);
       expect(d.text).toMatch(/authenticationRef:\n\s+name: notify-kafka/);
     }
+    const ingest = scaled.find((d) => d.name === 'notify-ingest')!;
+    expect([...ingest.text.matchAll(/consumerGroup: "([^"]+)"\n\s+topic: "([^"]+)"/g)].map((m) => [m[1], m[2]])).toEqual([
+      ['notify.ingest', 'notify.requests.v1'],
+      ['notify.broadcast-expander', 'notify.broadcasts.v1'],
+    ]);
     for (const provider of PRODUCTION_PROVIDERS) {
       const sender = scaled.find((d) => d.name === `notify-sender-${provider}`)!;
       expect(sender.text).toContain(`topic: "notify.dispatch.${provider}.v1"`);
