@@ -12,6 +12,8 @@ export interface SerdeOptions {
   url: string;
   username?: string;
   password?: string;
+  /** Per registry request; REGISTRY_REQUEST_TIMEOUT_MS when absent. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export class AvroSerde {
       host: options.url,
       // Without a timeout a request the registry never answers holds a service's start-up forever; a timed-out
       // request fails, and the start-up step retries it.
-      middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)],
+      middlewares: [TimeoutMiddleware(options.requestTimeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS)],
       ...(options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
     });
   }
@@ -137,6 +139,14 @@ interface RegistryInternals {
   api: { Subject: { updateConfig(args: { subject: string; body: { compatibility: string } }): Promise<unknown> } };
 }
 
+/**
+ * The registry did not answer within the request timeout. The HTTP client (mappersmith) reports its own
+ * timeout as a 400 whose text is "Timeout (<ms>ms)", and the registry client keeps only status and text.
+ */
+function timedOut(err: unknown): boolean {
+  return /: Timeout \(\d+ms\)$/.test((err as Error)?.message ?? '');
+}
+
 function compatibilityUnset(err: unknown): boolean {
   return (err as Error)?.name === 'ConfluentSchemaRegistryCompatibilityError' && /!= NONE\)$/.test((err as Error).message);
 }
@@ -152,6 +162,7 @@ function registrationFailure(subject: string, register: boolean, err: unknown): 
   if (toFailure(err) instanceof DependencyUnavailableError) return new DependencyUnavailableError('schema registry', { cause: err });
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 500) return new DependencyUnavailableError('schema registry', { cause: err });
+  if (status === 400 && timedOut(err)) return new DependencyUnavailableError('schema registry', { cause: err });
   // Two first registrations at once: both set the subject's compatibility, the second is refused.
   const url = (err as { url?: unknown })?.url;
   if (status === 409 && typeof url === 'string' && url.includes('/config/')) return new TransientError(ErrorCodes.CONFIG, message, { cause: err });
