@@ -1,4 +1,7 @@
-import { ConfigError } from '@notify/runtime';
+import { ConfigError, ProviderError } from '@notify/runtime';
+import type { Provider } from '@notify/schemas';
+import { fromAwsError } from './aws-errors.js';
+import type { SendResult } from './provider-adapter.js';
 
 /** Where and as whom an AWS adapter calls. */
 export interface AwsConnection {
@@ -48,4 +51,39 @@ export function traceparentMiddleware(traceparent: string) {
       if (request.headers) request.headers.traceparent = traceparent;
       return next(args);
     };
+}
+
+/** An AWS SDK v3 command, as far as handing on the trace context needs it. */
+interface TraceableCommand {
+  middlewareStack: { add(middleware: never, options: typeof TRACEPARENT_MIDDLEWARE): void };
+}
+
+/** What SES's SendEmail and SNS's Publish answer with. */
+interface AwsSendOutput {
+  MessageId?: string;
+  $metadata: { httpStatusCode?: number };
+}
+
+/**
+ * One send through an AWS SDK v3 client: the command built and sent with the trace context and the
+ * deadline's abort signal, its MessageId as the provider message id, and whatever fails mapped to the
+ * pipeline's provider errors.
+ */
+export async function sendAwsCommand<C extends TraceableCommand>(
+  provider: Provider,
+  call: { signal: AbortSignal; timeoutMs: number; traceparent?: string },
+  build: () => C,
+  send: (command: C, options: { abortSignal: AbortSignal }) => Promise<AwsSendOutput>,
+): Promise<SendResult> {
+  try {
+    const command = build();
+    if (call.traceparent) command.middlewareStack.add(traceparentMiddleware(call.traceparent) as never, TRACEPARENT_MIDDLEWARE);
+    const sent = await send(command, { abortSignal: call.signal });
+    if (!sent.MessageId) {
+      throw ProviderError.fromStatus(provider, 502, `${provider} answered ${sent.$metadata.httpStatusCode ?? '?'} without a MessageId`);
+    }
+    return { providerMessageId: sent.MessageId };
+  } catch (err) {
+    throw fromAwsError(provider, err, call.timeoutMs);
+  }
 }

@@ -4,15 +4,8 @@ import {
   type MessageTag,
   type SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
-import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
-import {
-  awsClientOptions,
-  TRACEPARENT_MIDDLEWARE,
-  traceparentMiddleware,
-  type AwsConnection,
-} from './aws-connection.js';
-import { fromAwsError } from './aws-errors.js';
+import { awsClientOptions, sendAwsCommand, type AwsConnection } from './aws-connection.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { sendWithin } from './send-within.js';
 import { MessageHeaders, MessageTags } from '@notify/core';
@@ -41,24 +34,14 @@ export class SesAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    return sendWithin(this, this.config.timeoutMs, message, ctx, async (signal, timeoutMs) => {
-      try {
-        const command = new SendEmailCommand(this.toEmail(message, ctx));
-        if (ctx.traceparent)
-          command.middlewareStack.add(traceparentMiddleware(ctx.traceparent), TRACEPARENT_MIDDLEWARE);
-        const sent = await this.client.send(command, { abortSignal: signal });
-        if (!sent.MessageId) {
-          throw ProviderError.fromStatus(
-            this.provider,
-            502,
-            `ses answered ${sent.$metadata.httpStatusCode ?? '?'} without a MessageId`,
-          );
-        }
-        return { providerMessageId: sent.MessageId };
-      } catch (err) {
-        throw fromAwsError(this.provider, err, timeoutMs);
-      }
-    });
+    return sendWithin(this, this.config.timeoutMs, message, ctx, (signal, timeoutMs) =>
+      sendAwsCommand(
+        this.provider,
+        { signal, timeoutMs, ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) },
+        () => new SendEmailCommand(this.toEmail(message, ctx)),
+        (command, options) => this.client.send(command, options),
+      ),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,6 @@
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import { ProviderError } from '@notify/runtime';
 import type { Dispatch } from '@notify/schemas';
-import {
-  awsClientOptions,
-  TRACEPARENT_MIDDLEWARE,
-  traceparentMiddleware,
-  type AwsConnection,
-} from './aws-connection.js';
-import { fromAwsError } from './aws-errors.js';
+import { awsClientOptions, sendAwsCommand, type AwsConnection } from './aws-connection.js';
 import type { ProviderAdapter, SendContext, SendResult } from './provider-adapter.js';
 import { sendWithin } from './send-within.js';
 
@@ -45,28 +38,14 @@ export class SnsAdapter implements ProviderAdapter {
   }
 
   async send(message: Dispatch, ctx: SendContext): Promise<SendResult> {
-    return sendWithin(this, this.config.timeoutMs, message, ctx, async (signal, timeoutMs) => {
-      try {
-        const command = new PublishCommand({
-          PhoneNumber: message.to,
-          Message: message.text,
-          MessageAttributes: this.attributes,
-        });
-        if (ctx.traceparent)
-          command.middlewareStack.add(traceparentMiddleware(ctx.traceparent), TRACEPARENT_MIDDLEWARE);
-        const published = await this.client.send(command, { abortSignal: signal });
-        if (!published.MessageId) {
-          throw ProviderError.fromStatus(
-            this.provider,
-            502,
-            `sns answered ${published.$metadata.httpStatusCode ?? '?'} without a MessageId`,
-          );
-        }
-        return { providerMessageId: published.MessageId };
-      } catch (err) {
-        throw fromAwsError(this.provider, err, timeoutMs);
-      }
-    });
+    return sendWithin(this, this.config.timeoutMs, message, ctx, (signal, timeoutMs) =>
+      sendAwsCommand(
+        this.provider,
+        { signal, timeoutMs, ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}) },
+        () => new PublishCommand({ PhoneNumber: message.to, Message: message.text, MessageAttributes: this.attributes }),
+        (command, options) => this.client.send(command, options),
+      ),
+    );
   }
 
   async close(): Promise<void> {
