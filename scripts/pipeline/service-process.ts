@@ -9,13 +9,16 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /**
  * A port below the kernel's ephemeral range, free on every interface when asked. A port the kernel hands out
  * (`listen(0)`) can be taken again by any outgoing connection before the child process binds it; ports
- * below the range never are, so only another caller of this function could collide, and the random start
- * makes that unlikely.
+ * below the range never are, so only another caller of this function could collide. Within this process
+ * a port is never handed out twice (a port given to a service that has not bound it yet is still free when
+ * asked); across processes the random pick makes a collision unlikely.
  */
 export async function freePort(): Promise<number> {
   const [low, high] = PORT_RANGE;
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if (await canListen(port)) return port;
   }
   throw new Error(`no free port found in ${low}-${high}`);
@@ -23,6 +26,9 @@ export async function freePort(): Promise<number> {
 
 /** Below Linux's default ephemeral range (32768–60999), clear of the stack's fixed ports (MongoDB 27118). */
 const PORT_RANGE = [20_000, 27_000] as const;
+
+/** Every port freePort has picked in this process, taken or not. */
+const handedOut = new Set<number>();
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
