@@ -144,7 +144,7 @@ say('Sent 4 requests over REST, 3 comments digested for ada, a broadcast to the 
 say('(ada, grace, linus; ada also named directly), and 1 request over Kafka (notify.requests.v1, fanned out to ada and linus).');
 
 // Wait until every notification has a terminal event per channel it was routed to (or a final one).
-const deadline = Date.now() + 60_000;
+const deadline = Date.now() + 120_000; // two minutes
 const timelines = new Map<string, TimelineEvent[]>();
 const kafkaIds = async () =>
   (await db.collection('notification_events').distinct('notificationId', { tenantId: tenant, 'attributes.source': 'KAFKA' })) as string[];
@@ -158,21 +158,32 @@ const broadcastIds = async () => {
   }
   return ids;
 };
+/** A notification's timeline; empty while it is not recorded yet (a digest before its window closes). */
+async function timelineOf(id: string): Promise<TimelineEvent[]> {
+  const res = await fetch(`${pipeline.ingestUrl}/v1/notifications/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  if (res.status === 404) return [];
+  if (res.status >= 400) throw new Error(`GET /v1/notifications/${id} → ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { timeline: TimelineEvent[] }).timeline;
+}
+// Finished timelines are not asked for again: the API's rate limit counts every poll.
+const finished = new Set<string>();
 for (;;) {
   const fromTopic = await broadcastIds();
   const ids = [...sent.flatMap((s) => s.ids), ...digestIds, ...fromTopic, ...(await kafkaIds())];
   let done = ids.length >= 13 && digestIds.size > 0 && fromTopic.length === 2;
-  for (const id of ids) {
-    const t = (await api('GET', `/v1/notifications/${id}`)).timeline as TimelineEvent[];
+  for (const id of ids.filter((i) => !finished.has(i))) {
+    const t = await timelineOf(id);
     timelines.set(id, t);
     for (const e of t) if (e.status === 'DIGESTED' && e.attributes?.digestId) digestIds.add(e.attributes.digestId);
     const routed = t.filter((e) => e.status === 'ROUTED').length;
     const terminal = t.filter((e) => TERMINAL.has(e.status!)).length;
     if (terminal === 0 || terminal < routed) done = false;
+    else finished.add(id);
   }
   if (done || Date.now() > deadline) break;
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 1_000));
 }
+for (const id of timelines.keys()) timelines.set(id, await timelineOf(id)); // with what came after finishing
 
 /** Where a digested item went, and what a digest holds. */
 const linkOf = (e: TimelineEvent) =>
